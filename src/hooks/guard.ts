@@ -1,0 +1,93 @@
+import type { Logger } from '../kernel/log';
+
+/** An error a tap throws on purpose to stop dinit (bad config, unreadable service dir). */
+export class FatalError extends Error {
+  readonly fatal = true;
+}
+
+export function isFatal(error: unknown): error is FatalError {
+  return Boolean(error && typeof error === 'object' && (error as { fatal?: unknown }).fatal === true);
+}
+
+interface TapInfo {
+  type: 'sync' | 'async' | 'promise';
+  name: string;
+  fn: (...args: unknown[]) => unknown;
+}
+
+interface Interceptable {
+  intercept(interceptor: { register: (tap: TapInfo) => TapInfo }): void;
+}
+
+/**
+ * Wraps every tap of `hook` so a throwing or rejecting plugin never takes PID 1 down:
+ * the error is logged with plugin and hook names and the tap counts as having
+ * returned `fallback(args)` (the input unchanged for waterfalls, undefined for bails),
+ * so later taps and the kernel's built-in behaviour carry on. FatalErrors pass through.
+ * Repeated failures of one tap are logged a few times, then counted, never per line.
+ */
+export function guardHook(
+  hookName: string,
+  hook: Interceptable,
+  log: () => Logger,
+  fallback: (args: unknown[]) => unknown,
+): void {
+  hook.intercept({
+    register(tap) {
+      const original = tap.fn;
+      let failures = 0;
+      const report = (error: unknown): void => {
+        failures++;
+        if (failures <= 3 || (failures & (failures - 1)) === 0) {
+          const message = error instanceof Error ? error.message : String(error);
+          const times = failures > 1 ? ` (${failures} times so far)` : '';
+          log().error(`plugin ${tap.name} failed in hook ${hookName}${times}: ${message}`);
+        }
+      };
+      if (tap.type === 'sync') {
+        tap.fn = (...args: unknown[]) => {
+          try {
+            return original(...args);
+          } catch (error) {
+            if (isFatal(error)) throw error;
+            report(error);
+            return fallback(args);
+          }
+        };
+      } else if (tap.type === 'promise') {
+        tap.fn = (...args: unknown[]) => {
+          let result: unknown;
+          try {
+            result = original(...args);
+          } catch (error) {
+            if (isFatal(error)) throw error;
+            report(error);
+            return Promise.resolve(fallback(args));
+          }
+          return Promise.resolve(result).catch((error: unknown) => {
+            if (isFatal(error)) throw error;
+            report(error);
+            return fallback(args);
+          });
+        };
+      } else {
+        tap.fn = (...argsAndCallback: unknown[]) => {
+          const args = argsAndCallback.slice(0, -1);
+          const callback = argsAndCallback[argsAndCallback.length - 1] as (error: unknown, result?: unknown) => void;
+          const done = (error: unknown, result?: unknown): void => {
+            if (error && !isFatal(error)) {
+              report(error);
+              callback(null, fallback(args));
+            } else callback(error, result);
+          };
+          try {
+            original(...args, done);
+          } catch (error) {
+            done(error);
+          }
+        };
+      }
+      return tap;
+    },
+  });
+}

@@ -1,0 +1,66 @@
+import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
+import type { Config } from '../kernel/config';
+import type { Logger } from '../kernel/log';
+import { guardHook } from './guard';
+import type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from './types';
+
+/**
+ * Tap stages for `line` (tapable's `stage` option): transforms rewrite the line,
+ * formatters decide the output bytes, observers see the final result.
+ */
+export const STAGE = Object.freeze({ TRANSFORM: -100, FORMAT: 0, OBSERVE: 100 });
+
+/**
+ * Every hook of the kernel, named for the moment it fires. Plugins tap with their
+ * own name; a tap that throws is logged with plugin and hook name and skipped.
+ */
+export function createHooks(log: () => Logger) {
+  const hooks = {
+    /** Once at start. Waterfall over the service list: taps add, remove or change specs. Built-in: `runit-dir`. */
+    load: new AsyncSeriesWaterfallHook<[ServiceSpec[], Config]>(['services', 'config']),
+    /** Before each program starts (run, log, term). Waterfall: taps return the request, possibly changed. */
+    spawn: new AsyncSeriesWaterfallHook<[SpawnRequest]>(['request']),
+    /** After a program started; observe only. */
+    started: new SyncHook<[Program]>(['program']),
+    /**
+     * Every non-empty line any program writes (hot path, synchronous). Waterfall over the
+     * record: transforms rewrite `line`/`stream`, formatters set `output` (null drops).
+     * Built-ins: `log-json` and `log-text` at STAGE.FORMAT.
+     */
+    line: new SyncWaterfallHook<[LineRecord]>(['record']),
+    /**
+     * A live process not started by dinit was reparented to it (called once per process).
+     * Bail: the first tap returning true has handled it (via kernel.adopt / kernel.terminate /
+     * nothing). If none does, the kernel terminates it. Built-ins: `reparent-terminate|adopt|ignore`.
+     */
+    reparent: new AsyncSeriesBailHook<[Orphan], boolean | undefined>(['orphan']),
+    /** An adopted process is now waited for like a program; taps may take over its output (`adopt-output`). */
+    adopted: new AsyncSeriesHook<[Program]>(['program']),
+    /**
+     * A program (run, log, term or adopted) ended. Bail: return true when the tap has decided
+     * what follows; the built-in `stop-on-exit` stops the container unless run exited with 115.
+     */
+    exit: new AsyncSeriesBailHook<[Program, ExitStatus], boolean | undefined>(['program', 'status']),
+    /** The container stop begins (once). */
+    stopping: new SyncHook<[StopReason]>(['reason']),
+    /**
+     * Per running program when the container stops. Bail: return true when the tap stopped it
+     * its own way; otherwise the kernel sends SIGTERM. Built-in: `terminate-file`.
+     */
+    shutdown: new AsyncSeriesBailHook<[Program], boolean | undefined>(['program']),
+  };
+  const first = (args: unknown[]) => args[0];
+  const none = () => undefined;
+  guardHook('load', hooks.load as never, log, first);
+  guardHook('spawn', hooks.spawn as never, log, first);
+  guardHook('started', hooks.started as never, log, none);
+  guardHook('line', hooks.line as never, log, first);
+  guardHook('reparent', hooks.reparent as never, log, none);
+  guardHook('adopted', hooks.adopted as never, log, none);
+  guardHook('exit', hooks.exit as never, log, none);
+  guardHook('stopping', hooks.stopping as never, log, none);
+  guardHook('shutdown', hooks.shutdown as never, log, none);
+  return Object.freeze(hooks);
+}
+
+export type Hooks = ReturnType<typeof createHooks>;

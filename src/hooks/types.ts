@@ -1,0 +1,73 @@
+import type { OutputData } from '../kernel/output';
+
+/** A program as the `load` hook describes it: one folder of the service tree. */
+export interface ServiceSpec {
+  /** Program name, used in every log line (`<name>/<stage>`). */
+  name: string;
+  /** The program's folder; `run` is started with this as its cwd. */
+  dir: string;
+  /** argv of the main program (runit: `<dir>/run`). */
+  run: string[];
+  /** argv and cwd of the log program reading run's stdout (runit: `<dir>/log/run`). */
+  log?: { argv: string[]; cwd: string };
+}
+
+/** What is about to be started; `spawn` taps may change argv, env and cwd. */
+export interface SpawnRequest {
+  service: string;
+  /** `run`, `log` or `term` (or a plugin's own stage name). */
+  stage: string;
+  argv: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A process dinit waits for: started by it, or adopted. */
+export interface Program {
+  service: string;
+  stage: string;
+  pid: number;
+  /** `spawned` through the kernel's spawn path, or `adopted` after reparenting. */
+  origin: 'spawned' | 'adopted';
+  startedAt: number;
+  state: 'running' | 'exited';
+  exit?: ExitStatus;
+  /** The service this program belongs to (absent for adopted processes). */
+  spec?: ServiceSpec;
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: number | null;
+}
+
+/** One line a program wrote. Taps of `line` may rewrite any field. */
+export interface LineRecord {
+  service: string;
+  stage: string;
+  stream: 'stdout' | 'stderr';
+  /** The line's bytes: no newline, no trailing `\r`. */
+  line: Buffer;
+  /** When it was read (ms since epoch). */
+  time: number;
+  /** Set by formatters: where to write what. `null` drops the line; left unset, the kernel writes the plain text form. */
+  output?: { fd: 1 | 2; data: OutputData } | null;
+}
+
+/** A live process reparented to dinit that is not one of its programs. */
+export interface Orphan {
+  pid: number;
+  /** Last `/`-part of its first argv word, else its comm, else `unknown`. */
+  name: string;
+  /** Its pid as a string: the stage in its log lines. */
+  stage: string;
+  /** argv joined by spaces (may be empty). */
+  cmdline: string;
+}
+
+/** Why the container is stopping. */
+export type StopReason =
+  | { kind: 'signal'; signal: number }
+  | { kind: 'exit'; program: Program }
+  | { kind: 'error'; error: Error }
+  | { kind: 'request'; why: string };

@@ -1,0 +1,73 @@
+import { parseGoInt } from './go-int';
+
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
+export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
+
+/** Every setting dinit reads; camelCase mirrors of the DINIT_* variables. */
+export interface Config {
+  /** DINIT_DIR: the runit-style service tree. */
+  dir: string;
+  /** DINIT_JSON_STDOUT: stdout lines are JSON objects (default) or prefixed text ("0"). */
+  jsonStdout: boolean;
+  /** DINIT_LOG_LEVEL: which of dinit's own messages are printed. */
+  logLevel: LogLevel;
+  /** DINIT_KILL_TIMEOUT: seconds between SIGTERM and SIGKILL for reparented processes. */
+  killTimeout: number;
+  /** DINIT_REPARENTING_POLICY: what happens to processes reparented to dinit. */
+  reparentingPolicy: ReparentingPolicy;
+  /** DINIT_MAX_LINE: longest line (bytes) passed whole; longer ones are emitted in pieces. */
+  maxLine: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  dir: '/etc/service',
+  jsonStdout: true,
+  logLevel: 'warn',
+  killTimeout: 30,
+  reparentingPolicy: 'terminate',
+  maxLine: 1024 * 1024,
+});
+
+export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug'];
+export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
+
+/** A configuration mistake: printed as `dinit: error: <message>`, exit status 1. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads DINIT_* variables over `base`. Empty variables mean "not set", as in Go dinit.
+ * Messages match Go dinit word for word (`invalid log level X`, ...).
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CONFIG): Config {
+  const config: Config = { ...base };
+  if (env.DINIT_DIR) config.dir = env.DINIT_DIR;
+  if (env.DINIT_JSON_STDOUT !== undefined && env.DINIT_JSON_STDOUT !== '') {
+    config.jsonStdout = env.DINIT_JSON_STDOUT !== '0';
+  }
+  const level = env.DINIT_LOG_LEVEL;
+  if (level) {
+    if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${level}`);
+    config.logLevel = level as LogLevel;
+  }
+  const timeout = env.DINIT_KILL_TIMEOUT;
+  if (timeout) {
+    const seconds = parseGoInt(timeout);
+    if (seconds === undefined) throw new ConfigError(`invalid kill timeout ${timeout}`);
+    // Go turns a negative timeout into an immediate SIGKILL; so do we.
+    config.killTimeout = Number(seconds < 0n ? 0n : seconds);
+  }
+  const policy = env.DINIT_REPARENTING_POLICY;
+  if (policy) {
+    if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${policy}`);
+    config.reparentingPolicy = policy as ReparentingPolicy;
+  }
+  const maxLine = env.DINIT_MAX_LINE;
+  if (maxLine) {
+    const bytes = parseGoInt(maxLine);
+    if (bytes === undefined || bytes < 1n || bytes > 1n << 30n) {
+      throw new ConfigError(`invalid max line ${maxLine}: must be an integer number of bytes from 1 to 1073741824`);
+    }
+    config.maxLine = Number(bytes);
+  }
+  return config;
+}

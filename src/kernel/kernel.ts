@@ -1,0 +1,280 @@
+import * as fs from 'node:fs';
+import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
+import { isFatal } from '../hooks/guard';
+import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
+import type { Config } from './config';
+import { describeError } from './errors';
+import { createLogger, type Logger } from './log';
+import { Orphans } from './orphans';
+import { OutputPipeline } from './output-pipeline';
+import { ProcessTable } from './process-table';
+import { Processes, type Stdio } from './processes';
+import { Reaper } from './reaper';
+import type { SysCalls } from './sys';
+
+/** Exit statuses, as Go dinit uses them. */
+export const EXIT = Object.freeze({ SUCCESS: 0, DINIT_FAILURE: 1, SERVICE_FAILURE: 3 });
+/** `run` exiting with this status means "disabled itself": nothing else happens. */
+export const DISABLED_STATUS = 115;
+/** After the last process is gone, how long pipes kept open by outsiders may delay exit. */
+const PIPE_DRAIN_LIMIT_MS = 2000;
+
+/** A plugin: a plain object. Built-ins and bundles alike. */
+export interface Plugin<Options = unknown> {
+  name: string;
+  apply(kernel: Kernel, options: Options): void;
+}
+
+export interface KernelOptions {
+  config: Config;
+  sys: SysCalls;
+  pid?: number;
+  fds?: { stdout: number; stderr: number };
+}
+
+/**
+ * The kernel: owns the hooks, the process table, the output pipeline and the reaper;
+ * decides the exit status. Every policy (what a service is, how lines look, what to do
+ * with orphans, how to stop a program, what an exit means) lives in plugins.
+ */
+export class Kernel {
+  readonly hooks: Hooks;
+  readonly config: Readonly<Config>;
+  readonly log: Logger;
+  readonly STAGE = STAGE;
+  readonly programs = new ProcessTable();
+  readonly pid: number;
+  services: ServiceSpec[] = [];
+  private readonly output: OutputPipeline;
+  private readonly processes: Processes;
+  private readonly reaper: Reaper;
+  private readonly orphans: Orphans;
+  private stopReason: StopReason | undefined;
+  private exitCode: number | undefined;
+  private firstError: Error | undefined;
+  private foreignChildren = 0;
+  private finishing = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private resolveDone: (code: number) => void = () => {};
+  private readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
+
+  constructor(options: KernelOptions) {
+    this.config = Object.freeze({ ...options.config });
+    this.pid = options.pid ?? process.pid;
+    this.hooks = createHooks(() => this.log);
+    const fds = options.fds ?? { stdout: 1, stderr: 2 };
+    this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
+    this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
+    this.output.whenIdle(() => this.maybeFinish());
+    this.processes = new Processes(this.hooks, this.programs, this.output, this.log, (p, s) => void this.programExited(p, s));
+    this.orphans = new Orphans(this, options.sys);
+    this.reaper = new Reaper(this.pid, options.sys, this.log, {
+      isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
+      reparented: (orphan) => void this.orphans.decide(orphan),
+      reaped: (pid, result) => this.orphans.reaped(pid, result),
+      scanned: (foreign) => {
+        this.foreignChildren = foreign;
+        this.maybeFinish();
+      },
+    });
+    this.orphans.attach(this.reaper);
+  }
+
+  /** Applies a plugin; a plugin that throws here is a configuration error. */
+  use<O>(plugin: Plugin<O>, options: O): void {
+    try {
+      plugin.apply(this, options);
+    } catch (error) {
+      throw new Error(`plugin ${plugin.name} failed to apply: ${describeError(error)}`);
+    }
+  }
+
+  /** Whether the container stop has begun. */
+  get stopping(): boolean {
+    return this.stopReason !== undefined;
+  }
+
+  /** Records the exit status; the first cause wins. */
+  setExitCode(code: number, error?: Error): void {
+    if (this.exitCode === undefined) this.exitCode = code;
+    if (error && !this.firstError) this.firstError = error;
+  }
+
+  /** Loads the services, starts them and the reaper; resolves with the exit status. */
+  async run(): Promise<number> {
+    this.reaper.start();
+    try {
+      this.services = await this.hooks.load.promise([], this.config as Config);
+    } catch (error) {
+      this.fail(error);
+      return this.done;
+    }
+    if (this.services.length === 0) {
+      this.log.warn('no services found, exiting');
+      this.stop({ kind: 'request', why: 'no services' });
+      return this.done;
+    }
+    await Promise.all(this.services.map((spec) => this.startService(spec)));
+    return this.done;
+  }
+
+  /** The one way to start a process; see Processes.spawn. */
+  spawn(request: SpawnRequest, stdio: Stdio, spec?: ServiceSpec): Promise<Program> {
+    return this.processes.spawn(request, stdio, spec);
+  }
+
+  /** Takes a reparented process over as a program: waited for, stopped with the others. */
+  adopt(orphan: Orphan): Program {
+    return this.orphans.adopt(orphan);
+  }
+
+  /** SIGTERM now, SIGKILL after DINIT_KILL_TIMEOUT if it is still alive. */
+  terminate(orphan: Orphan): void {
+    this.orphans.terminate(orphan);
+  }
+
+  /** Logs the lines of a stream under `<service>/<stage>` (e.g. an adopted process's new stdout). */
+  attachOutput(readable: NodeJS.ReadableStream, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
+    return this.output.attach(readable as never, service, stage, stream);
+  }
+
+  /** Starts one service: `run`, and `log` reading run's stdout when there is one. */
+  private async startService(spec: ServiceSpec): Promise<void> {
+    const env = process.env;
+    let logPipe: [number, number] | undefined;
+    try {
+      if (spec.log) logPipe = this.orphans.sys.pipe();
+      this.log.info(`${spec.name}/run: starting`);
+      const runStdio: Stdio = { stdin: 'ignore', stdout: logPipe ? logPipe[1] : 'pipe', stderr: 'pipe' };
+      const run = await this.spawn({ service: spec.name, stage: 'run', argv: spec.run, cwd: spec.dir, env }, runStdio, spec);
+      if (this.stopping) void this.stopProgram(run);
+    } catch (error) {
+      if (logPipe) logPipe.forEach(closeQuietly);
+      this.fail(new Error(`${spec.name}/run: error running: ${(error as Error).message}`));
+      return;
+    }
+    if (!spec.log || !logPipe) return;
+    fs.closeSync(logPipe[1]);
+    try {
+      this.log.info(`${spec.name}/log: starting`);
+      const logStdio: Stdio = { stdin: logPipe[0], stdout: 'pipe', stderr: 'pipe', stdoutStage: 'run' };
+      await this.spawn({ service: spec.name, stage: 'log', argv: spec.log.argv, cwd: spec.log.cwd, env }, logStdio, spec);
+    } catch (error) {
+      this.log.error(`${spec.name}/log: error running: ${(error as Error).message}`);
+      this.setExitCode(EXIT.DINIT_FAILURE);
+      this.stop({ kind: 'error', error: error as Error });
+    } finally {
+      closeQuietly(logPipe[0]);
+    }
+  }
+
+  /** Begins the container stop: every program's `run` and every adopted process is asked to end. */
+  stop(reason: StopReason): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.hooks.stopping.call(reason);
+    this.reaper.hurry();
+    for (const program of this.programs.all()) {
+      if (program.state === 'running' && (program.stage === 'run' || program.origin === 'adopted')) void this.stopProgram(program);
+    }
+    this.orphans.stopAll();
+    this.maybeFinish();
+  }
+
+  /** SIGTERM or SIGINT arrived. */
+  onSignal(signal: number): void {
+    if (this.stopping) {
+      this.log.info(`got signal ${signal}, already terminating services`);
+      return;
+    }
+    this.log.info(`got signal ${signal}, terminating services`);
+    // Programs may complain about being stopped; a requested stop is still a success.
+    this.setExitCode(EXIT.SUCCESS);
+    this.stop({ kind: 'signal', signal });
+  }
+
+  /** SIGCHLD arrived: scan for orphans and zombies (coalesced). */
+  onChildSignal(): void {
+    this.reaper.request();
+  }
+
+  private async stopProgram(program: Program): Promise<void> {
+    this.log.info(`${program.service}/${program.stage}: terminating`);
+    const handled = program.origin === 'spawned' ? await this.hooks.shutdown.promise(program) : undefined;
+    if (handled || program.state !== 'running') return;
+    this.signal(program, 'SIGTERM');
+  }
+
+  /** Sends a signal to a program still running, logging it as Go dinit does. */
+  signal(program: Program, signal: 'SIGTERM' | 'SIGKILL' | NodeJS.Signals): void {
+    if (program.state !== 'running') return;
+    this.log.info(`${program.service}/${program.stage}: sending ${signal} to PID ${program.pid}`);
+    try {
+      process.kill(program.pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') this.log.warn(`${program.service}/${program.stage}: ${describeError(error)}`);
+    }
+  }
+
+  /** A program (spawned or adopted) ended: log it, set the status, let `exit` taps decide. */
+  async programExited(program: Program, status: ExitStatus): Promise<void> {
+    program.state = 'exited';
+    program.exit = status;
+    this.programs.delete(program.pid);
+    const label = `${program.service}/${program.stage}`;
+    const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
+    if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
+    else if (status.code !== null) this.log.info(`${label}: PID ${program.pid} finished with status ${status.code}`);
+    else this.log.info(`${label}: PID ${program.pid} finished with signal ${status.signal}`);
+    if (status.code !== null && status.code !== 0 && !disabled) this.setExitCode(EXIT.SERVICE_FAILURE);
+    if (status.signal !== null && !this.stopping) this.setExitCode(EXIT.SERVICE_FAILURE);
+    await this.hooks.exit.promise(program, status);
+    this.maybeFinish();
+  }
+
+  /** A fatal error: status 1, stop everything, report it at exit. */
+  fail(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (!isFatal(error) && !(error instanceof Error)) this.log.debug(String(error));
+    this.setExitCode(EXIT.DINIT_FAILURE, err);
+    this.stop({ kind: 'error', error: err });
+  }
+
+  /** Exits once stopping, with no program, no foreign child, and every pipe drained (bounded). */
+  private maybeFinish(): void {
+    if (!this.stopReason || this.finishing) return;
+    if (this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0) return;
+    if (this.output.open > 0) {
+      // Every process is gone, yet a pipe is open: a writer outside our PID namespace holds it.
+      this.drainTimer ??= setTimeout(() => void this.finish(), PIPE_DRAIN_LIMIT_MS);
+      this.reaper.request();
+      return;
+    }
+    void this.finish();
+  }
+
+  private async finish(): Promise<void> {
+    if (this.finishing) return;
+    this.finishing = true;
+    clearTimeout(this.drainTimer);
+    this.reaper.stop();
+    const code = this.exitCode ?? EXIT.SUCCESS;
+    if (this.firstError) this.log.error(`exiting: ${this.firstError.message}`);
+    this.log.info(`dinit exiting with status ${code}`);
+    await this.output.drained();
+    this.resolveDone(code);
+  }
+
+  private outputBroken(fd: number, error: Error): void {
+    // Keep supervising: a gone reader must not take the container's programs down.
+    if (fd !== 2) this.log.warn(`error writing stdout: ${describeError(error)}; further stdout output is discarded`);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,29 @@
+import type { LogLevel } from './config';
+import { timestamp } from './timestamp';
+
+const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them. */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  enabled(level: Exclude<LogLevel, 'none'>): boolean;
+}
+
+export function createLogger(level: LogLevel, write: (text: string) => void): Logger {
+  const rank = RANK[level];
+  const at =
+    (min: number, word: string) =>
+    (message: string): void => {
+      if (rank >= min) write(`${timestamp()} dinit: ${word}: ${message}\n`);
+    };
+  return {
+    error: at(1, 'error'),
+    warn: at(2, 'warning'),
+    info: at(3, 'info'),
+    debug: at(4, 'debug'),
+    enabled: (l) => rank >= RANK[l],
+  };
+}

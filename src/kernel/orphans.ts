@@ -1,0 +1,143 @@
+import type { Orphan, Program } from '../hooks/types';
+import type { Kernel } from './kernel';
+import type { Reaper } from './reaper';
+import type { SysCalls, WaitResult } from './sys';
+
+type Mode = 'deciding' | 'ignored' | 'terminating' | 'adopted';
+
+interface OrphanState {
+  orphan: Orphan;
+  mode: Mode;
+  killTimer?: NodeJS.Timeout;
+  program?: Program;
+}
+
+/**
+ * Reparented processes: asks the `reparent` hook once per process and provides the
+ * primitives policies use (adopt, terminate). Every pid here is an unreaped child of
+ * dinit, so signalling it can never hit a recycled pid; state is dropped when reaped.
+ */
+export class Orphans {
+  private readonly states = new Map<number, OrphanState>();
+  private reaper!: Reaper;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly sys: SysCalls,
+  ) {}
+
+  attach(reaper: Reaper): void {
+    this.reaper = reaper;
+  }
+
+  /** Orphans whose policy is still being decided. */
+  get pending(): number {
+    let n = 0;
+    for (const state of this.states.values()) if (state.mode === 'deciding') n++;
+    return n;
+  }
+
+  async decide(orphan: Orphan): Promise<void> {
+    const state: OrphanState = { orphan, mode: 'deciding' };
+    this.states.set(orphan.pid, state);
+    if (this.kernel.stopping) {
+      this.terminate(orphan);
+      return;
+    }
+    const handled = await this.kernel.hooks.reparent.promise(orphan).catch(() => undefined);
+    if (this.states.get(orphan.pid) !== state) return; // ended meanwhile
+    if (state.mode === 'deciding') {
+      if (handled) state.mode = 'ignored';
+      else this.terminate(orphan);
+    }
+    // A stop that began while the policy decided still ends every reparented process.
+    if (this.kernel.stopping && state.mode === 'ignored') this.terminate(orphan);
+  }
+
+  terminate(orphan: Orphan): void {
+    const state = this.stateOf(orphan);
+    if (state.mode === 'terminating') return;
+    state.mode = 'terminating';
+    const { log } = this.kernel;
+    const label = `${orphan.name}/${orphan.stage}`;
+    log.warn(`${label}: terminating reparented child process with PID ${orphan.pid}${orphan.cmdline ? `: ${orphan.cmdline}` : ''}`);
+    log.info(`${label}: sending SIGTERM to PID ${orphan.pid}`);
+    this.kill(orphan.pid, 'SIGTERM');
+    this.armKill(state, label);
+  }
+
+  adopt(orphan: Orphan): Program {
+    const state = this.stateOf(orphan);
+    if (state.program) return state.program;
+    state.mode = 'adopted';
+    const { log } = this.kernel;
+    log.warn(
+      `${orphan.name}/${orphan.stage}: adopting reparented child process with PID ${orphan.pid}${orphan.cmdline ? `: ${orphan.cmdline}` : ''}`,
+    );
+    const program: Program = {
+      service: orphan.name,
+      stage: orphan.stage,
+      pid: orphan.pid,
+      origin: 'adopted',
+      startedAt: Date.now(),
+      state: 'running',
+    };
+    state.program = program;
+    this.kernel.programs.add(program);
+    void this.kernel.hooks.adopted.promise(program);
+    return program;
+  }
+
+  /** The container stops: every reparented process ends, whatever the policy. */
+  stopAll(): void {
+    for (const state of this.states.values()) {
+      if (state.mode === 'ignored') this.terminate(state.orphan);
+      // Adopted ones got SIGTERM from the kernel like programs; they too get SIGKILL after the timeout.
+      if (state.mode === 'adopted') this.armKill(state, `${state.orphan.name}/${state.orphan.stage}`);
+    }
+    this.reaper.request();
+  }
+
+  reaped(pid: number, result: WaitResult): void {
+    const state = this.states.get(pid);
+    if (!state) return;
+    this.states.delete(pid);
+    clearTimeout(state.killTimer);
+    if (state.program) {
+      void this.kernel.programExited(state.program, result);
+      return;
+    }
+    const label = `${state.orphan.name}/${state.orphan.stage}`;
+    if (result.code !== null) this.kernel.log.info(`${label}: PID ${pid} finished with status ${result.code}`);
+    else if (result.signal !== null) this.kernel.log.info(`${label}: PID ${pid} finished with signal ${result.signal}`);
+  }
+
+  private stateOf(orphan: Orphan): OrphanState {
+    let state = this.states.get(orphan.pid);
+    if (!state) {
+      state = { orphan, mode: 'deciding' };
+      this.states.set(orphan.pid, state);
+      this.reaper.track(orphan.pid);
+    }
+    return state;
+  }
+
+  private armKill(state: OrphanState, label: string): void {
+    if (state.killTimer) return;
+    const pid = state.orphan.pid;
+    state.killTimer = setTimeout(() => {
+      if (this.states.get(pid) !== state) return;
+      this.kernel.log.info(`${label}: sending SIGKILL to PID ${pid}`);
+      this.kill(pid, 'SIGKILL');
+    }, this.kernel.config.killTimeout * 1000);
+  }
+
+  private kill(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone: the reaper reports it.
+    }
+    this.reaper.request();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import type { Hooks } from '../hooks/hooks';
+import type { LineRecord } from '../hooks/types';
+import { LineSplitter } from './lines';
+import { FdWriter } from './output';
+import { timestamp } from './timestamp';
+
+/**
+ * Programs' pipes → line splitter → `line` hook → ordered writers for fd 1 and 2.
+ * Applies backpressure: while a writer is backed up every pipe is paused (programs
+ * then block in write), so memory stays bounded and no line is dropped.
+ */
+export class OutputPipeline {
+  readonly stdout: FdWriter;
+  readonly stderr: FdWriter;
+  private readonly readables = new Set<Readable>();
+  private pressured = new Set<number>();
+  private onIdle: () => void = () => {};
+
+  constructor(
+    private readonly hooks: Hooks,
+    private readonly maxLine: number,
+    fds: { stdout: number; stderr: number },
+    onBroken: (fd: number, error: Error) => void,
+  ) {
+    const pressure = (fd: number) => (on: boolean) => {
+      if (on) this.pressured.add(fd);
+      else this.pressured.delete(fd);
+      for (const readable of this.readables) this.pressured.size > 0 ? readable.pause() : readable.resume();
+    };
+    this.stdout = new FdWriter(fds.stdout, pressure(fds.stdout), onBroken);
+    this.stderr = new FdWriter(fds.stderr, pressure(fds.stderr), onBroken);
+  }
+
+  /** Called whenever the last open stream ends. */
+  whenIdle(callback: () => void): void {
+    this.onIdle = callback;
+  }
+
+  /** Streams still open (not yet at EOF). */
+  get open(): number {
+    return this.readables.size;
+  }
+
+  /** Reads `readable` line by line as `<service>/<stage>` on `stream`; resolves at EOF. */
+  attach(readable: Readable, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
+    let now = 0;
+    const splitter = new LineSplitter(this.maxLine, (line) => this.emit(service, stage, stream, line, now));
+    this.readables.add(readable);
+    if (this.pressured.size > 0) readable.pause();
+    return new Promise((resolve) => {
+      let ended = false;
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        splitter.end();
+        this.readables.delete(readable);
+        resolve();
+        if (this.readables.size === 0) this.onIdle();
+      };
+      readable.on('data', (chunk: Buffer) => {
+        // One clock read per chunk: its lines arrived together.
+        now = Date.now();
+        splitter.push(chunk);
+      });
+      readable.on('end', end);
+      readable.on('close', end);
+      // EIO and friends end the stream; the program's exit is reported separately.
+      readable.on('error', end);
+    });
+  }
+
+  /** Runs one line through the `line` hook and writes the result. */
+  emit(service: string, stage: string, stream: 'stdout' | 'stderr', line: Buffer, time: number): void {
+    const record: LineRecord = { service, stage, stream, line, time };
+    const result = this.hooks.line.call(record) ?? record;
+    const output = result.output;
+    if (output === null) return;
+    if (output) {
+      (output.fd === 1 ? this.stdout : this.stderr).write(output.data);
+      return;
+    }
+    // No formatter claimed it (none installed, or it failed): the plain text form, never lost.
+    const writer = result.stream === 'stdout' ? this.stdout : this.stderr;
+    writer.write([`${timestamp(result.time)} ${result.service}/${result.stage}: `, result.line, '\n']);
+  }
+
+  /** Everything written so far reached the fds. */
+  async drained(): Promise<void> {
+    await Promise.all([this.stdout.drained(), this.stderr.drained()]);
+  }
+}

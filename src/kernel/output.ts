@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+
+/** One piece of output: text, bytes, or a list of both written back to back. */
+export type OutputData = string | Buffer | ReadonlyArray<string | Buffer>;
+
+const CHUNK = 256 * 1024;
+/** Above this many queued bytes programs' pipes are paused; below LOW they resume. */
+export const HIGH_WATER = 4 * 1024 * 1024;
+export const LOW_WATER = 1024 * 1024;
+
+/**
+ * An ordered, batching writer for one of dinit's own fds (1 or 2).
+ *
+ * Writes go through libuv's thread pool (fs.writev) with at most one in flight, so a
+ * stalled reader blocks a pool thread, never the event loop: signals and child exits
+ * are still handled while output backs up. Everything queued meanwhile is coalesced
+ * into one write. Works the same whether the fd is a pipe, a file or a TTY, and never
+ * changes the fd's flags (O_NONBLOCK is shared with whoever else holds the pipe).
+ */
+export class FdWriter {
+  private current: Buffer = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  private sealed: Buffer[] = [];
+  private sealedBytes = 0;
+  private inFlight = false;
+  private scheduled = false;
+  private broken: Error | undefined;
+  private drainWaiters: Array<() => void> = [];
+  private pressured = false;
+
+  constructor(
+    readonly fd: number,
+    private readonly onPressure: (pressured: boolean) => void = () => {},
+    private readonly onBroken: (fd: number, error: Error) => void = () => {},
+  ) {}
+
+  /** Bytes accepted but not yet written. */
+  get pending(): number {
+    return this.sealedBytes + this.used;
+  }
+
+  write(data: OutputData): void {
+    if (this.broken) return;
+    if (typeof data === 'string') this.writeString(data);
+    else if (Buffer.isBuffer(data)) this.writeBytes(data);
+    else for (const part of data) typeof part === 'string' ? this.writeString(part) : this.writeBytes(part);
+    this.schedule();
+  }
+
+  /** Resolves once everything written so far has reached the fd (or the fd broke). */
+  drained(): Promise<void> {
+    if (this.pending === 0 || this.broken) return Promise.resolve();
+    this.schedule();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private writeString(text: string): void {
+    // Most strings fit: a UTF-16 unit is at most 3 UTF-8 bytes.
+    if (text.length * 3 > CHUNK - this.used && Buffer.byteLength(text) > CHUNK - this.used) {
+      this.seal();
+      if (Buffer.byteLength(text) > CHUNK) {
+        this.pushSealed(Buffer.from(text));
+        return;
+      }
+    }
+    this.used += this.current.write(text, this.used);
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    if (bytes.length > CHUNK - this.used) {
+      this.seal();
+      if (bytes.length > CHUNK / 2) {
+        // Large payloads are copied once, not split across chunks.
+        this.pushSealed(Buffer.from(bytes));
+        return;
+      }
+    }
+    bytes.copy(this.current, this.used);
+    this.used += bytes.length;
+  }
+
+  private seal(): void {
+    if (this.used === 0) return;
+    this.pushSealed(this.current.subarray(0, this.used));
+    this.current = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
+  }
+
+  private pushSealed(buffer: Buffer): void {
+    this.sealed.push(buffer);
+    this.sealedBytes += buffer.length;
+  }
+
+  private schedule(): void {
+    if (!this.pressured && this.pending > HIGH_WATER) {
+      this.pressured = true;
+      this.onPressure(true);
+    }
+    if (this.inFlight || this.scheduled) return;
+    this.scheduled = true;
+    // Let the current event-loop turn add more before writing: one syscall per batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight || this.broken) return;
+    this.seal();
+    if (this.sealed.length === 0) {
+      this.settle();
+      return;
+    }
+    const batch = this.sealed.splice(0, 1024); // IOV_MAX
+    this.inFlight = true;
+    fs.writev(this.fd, batch, (error, written) => {
+      this.inFlight = false;
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // The fd was left non-blocking by whoever gave it to us: retry shortly.
+          this.sealed.unshift(...batch);
+          setTimeout(() => this.flush(), 5);
+          return;
+        }
+        this.breakWith(error, batch);
+        return;
+      }
+      this.sealedBytes -= written;
+      const rest = unwritten(batch, written);
+      if (rest.length > 0) this.sealed.unshift(...rest);
+      this.flush();
+    });
+  }
+
+  private breakWith(error: Error, batch: Buffer[]): void {
+    this.broken = error;
+    this.sealedBytes = 0;
+    this.sealed = [];
+    this.used = 0;
+    void batch;
+    this.settle();
+    this.onBroken(this.fd, error);
+  }
+
+  private settle(): void {
+    if (this.pressured && this.pending < LOW_WATER) {
+      this.pressured = false;
+      this.onPressure(false);
+    }
+    if (this.pending === 0 || this.broken) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
+
+/** What is left of `batch` after a short write of `written` bytes. */
+function unwritten(batch: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let i = 0;
+  while (i < batch.length && skip >= batch[i].length) skip -= batch[i++].length;
+  if (i === batch.length) return [];
+  const rest = batch.slice(i);
+  rest[0] = rest[0].subarray(skip);
+  return rest;
+}

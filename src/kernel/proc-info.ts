@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+
+/** Facts about a process read from /proc; undefined fields mean it is gone. */
+export interface ProcStat {
+  state: string;
+  comm: string;
+  /** Start time since boot, in clock ticks. */
+  startTicks: number;
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // comm may contain spaces and parentheses: it ends at the LAST ')'.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const fields = text.slice(close + 2).split(' ');
+  return { comm: text.slice(open + 1, close), state: fields[0], startTicks: Number(fields[19]) };
+}
+
+/** The NUL-separated argv joined by spaces ("" for zombies and kernel threads). */
+export function readCmdline(pid: number): string {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.replace(/\0+$/, '').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Pids of the direct children of `pid` (reparented orphans land on the main thread). */
+export function readChildren(pid: number): number[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  let value = 0;
+  let inNumber = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + c - 48;
+      inNumber = true;
+    } else if (inNumber) {
+      pids.push(value);
+      value = 0;
+      inNumber = false;
+    }
+  }
+  if (inNumber) pids.push(value);
+  return pids;
+}
+
+/** Seconds since boot, from /proc/uptime. */
+export function readUptime(): number {
+  try {
+    return Number(fs.readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The name and stage Go dinit gives a reparented process: the last `/`-part of the
+ * first word of its cmdline, else its comm, else `unknown`; the stage is its pid.
+ */
+export function describeProcess(pid: number): { name: string; stage: string; cmdline: string } {
+  const cmdline = readCmdline(pid);
+  const first = cmdline.split(/\s+/).find((word) => word !== '') ?? '';
+  let name = first.slice(first.lastIndexOf('/') + 1);
+  if (name === '') name = readStat(pid)?.comm ?? '';
+  if (name === '') name = 'unknown';
+  return { name, stage: String(pid), cmdline };
+}

@@ -1,0 +1,161 @@
+import type { Orphan } from '../hooks/types';
+import type { Logger } from './log';
+import { describeProcess, readChildren, readStat, readUptime } from './proc-info';
+import { decodeWaitStatus, type SysCalls, type WaitResult } from './sys';
+
+/** How often the children file is scanned besides SIGCHLD: calm, and once stopping. */
+const INTERVAL_MS = 1000;
+const STOPPING_INTERVAL_MS = 100;
+/** A process younger than this may be between fork and exec: look again later. */
+const MIN_AGE_MS = 10;
+
+export interface ReaperEvents {
+  /** Is `pid` one of the kernel's own (spawned or adopted) programs? */
+  isOwn(pid: number): boolean;
+  /** A live reparented process, seen for the first time and old enough to judge. */
+  reparented(orphan: Orphan): void;
+  /** A reparented process we had handed on (tracked) has been reaped. */
+  reaped(pid: number, result: WaitResult): void;
+  /** A scan finished; `foreign` live or zombie children not in the table remain. */
+  scanned(foreign: number): void;
+}
+
+/**
+ * Finds children of dinit that are not in its process table by reading
+ * /proc/<pid>/task/<pid>/children, on SIGCHLD (coalesced into one scan per event-loop
+ * turn) and on a timer. Reaps zombies with a targeted waitpid(pid, WNOHANG) — never
+ * waitpid(-1), which would steal exit statuses from child_process.
+ */
+export class Reaper {
+  private readonly tracked = new Set<number>();
+  private scanQueued = false;
+  private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private intervalMs = INTERVAL_MS;
+  private readonly ticksPerSecond = 100;
+
+  constructor(
+    private readonly pid: number,
+    private readonly sys: SysCalls,
+    private readonly log: Logger,
+    private readonly events: ReaperEvents,
+  ) {}
+
+  start(): void {
+    this.arm();
+    this.request();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Scan more often from now on (the container is stopping). */
+  hurry(): void {
+    this.intervalMs = STOPPING_INTERVAL_MS;
+    this.arm();
+    this.request();
+  }
+
+  /** Ask for a scan soon; many requests in one turn make one scan. */
+  request(): void {
+    if (this.scanQueued) return;
+    this.scanQueued = true;
+    setImmediate(() => {
+      this.scanQueued = false;
+      this.scan();
+    });
+  }
+
+  /** Stop tracking a pid the kernel took over (adopted). */
+  untrack(pid: number): void {
+    this.tracked.delete(pid);
+  }
+
+  track(pid: number): void {
+    this.tracked.add(pid);
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.request();
+      this.arm();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  scan(): void {
+    let foreign = 0;
+    let tooYoung = false;
+    let uptime = -1;
+    for (const pid of readChildren(this.pid)) {
+      if (this.events.isOwn(pid)) continue;
+      if (this.tracked.has(pid)) {
+        if (this.tryReap(pid)) continue;
+        foreign++;
+        continue;
+      }
+      const stat = readStat(pid);
+      if (!stat) {
+        // Gone between the two reads: it was reaped by someone, or it is a zombie of ours whose /proc vanished.
+        if (this.tryReap(pid)) continue;
+        foreign++;
+        continue;
+      }
+      if (stat.state === 'Z') {
+        this.reapZombie(pid, stat.comm);
+        continue;
+      }
+      if (uptime < 0) uptime = readUptime();
+      const ageMs = (uptime - stat.startTicks / this.ticksPerSecond) * 1000;
+      if (ageMs < MIN_AGE_MS) {
+        tooYoung = true;
+        foreign++;
+        continue;
+      }
+      const orphan = { pid, ...describeProcess(pid) };
+      this.tracked.add(pid);
+      foreign++;
+      this.events.reparented(orphan);
+    }
+    if (tooYoung && !this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.request();
+      }, MIN_AGE_MS);
+    }
+    this.events.scanned(foreign);
+  }
+
+  /** Reaps a tracked pid if it has ended; reports it. */
+  private tryReap(pid: number): boolean {
+    const result = this.sys.waitpid(pid, true);
+    if (result === undefined) {
+      // Not our child any more (ECHILD): forget it.
+      this.tracked.delete(pid);
+      this.events.reaped(pid, { code: null, signal: null });
+      return true;
+    }
+    if (result.pid === 0) return false;
+    this.tracked.delete(pid);
+    this.events.reaped(pid, decodeWaitStatus(result.status));
+    return true;
+  }
+
+  private reapZombie(pid: number, comm: string): void {
+    // A zombie's cmdline is empty; its name comes from comm.
+    const { name, stage, cmdline } = describeProcess(pid);
+    const label = name === 'unknown' && comm ? comm : name;
+    this.log.warn(`${label}/${stage}: reaping process with PID ${pid}${cmdline ? `: ${cmdline}` : ''}`);
+    const result = this.sys.waitpid(pid, true);
+    if (!result || result.pid === 0) return;
+    const { code, signal } = decodeWaitStatus(result.status);
+    this.log.info(
+      code !== null
+        ? `${label}/${stage}: PID ${pid} finished with status ${code}`
+        : `${label}/${stage}: PID ${pid} finished with signal ${signal}`,
+    );
+  }
+}

@@ -1,0 +1,14 @@
+/** The native calls dinit needs beyond Node's own API. One interface, two backends. */
+export interface SysCalls {
+  /**
+   * waitpid(pid, WNOHANG?): `{pid: 0}` while the child runs, `{pid, status}` once
+   * reaped, undefined when it is not our child (ECHILD) or already gone.
+   */
+  waitpid(pid: number, nohang: boolean): { pid: number; status: number } | undefined;
+  /** pipe2(O_CLOEXEC): [read end, write end]. */
+  pipe(): [number, number];
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphans of our descendants come to us. */
+  setChildSubreaper(): void;
+}
+
+export type SysBackend = 'posix-node' | 'koffi';

@@ -1,0 +1,70 @@
+import { constants } from 'node:os';
+import { ConfigError, configFromEnv, LOG_LEVELS, type LogLevel } from './kernel/config';
+import { Kernel } from './kernel/kernel';
+import { createLogger } from './kernel/log';
+import { resolveSys } from './kernel/sys';
+import { BUILTINS } from './plugins';
+
+export type StopSignal = 'SIGTERM' | 'SIGINT' | 'SIGCHLD';
+export interface EarlySignals {
+  received: StopSignal[];
+  forward: ((signal: StopSignal) => void) | undefined;
+}
+
+/** Writes a message before the kernel's own writer exists (startup errors). */
+function startupLogger() {
+  const level = process.env.DINIT_LOG_LEVEL;
+  const valid = (LOG_LEVELS as string[]).includes(level ?? '') ? (level as LogLevel) : 'warn';
+  return createLogger(valid, (text) => process.stderr.write(text));
+}
+
+function exitNow(code: number): void {
+  // stderr may be a pipe: let the write land before exiting.
+  process.stderr.write('', () => process.exit(code));
+}
+
+/** config → kernel → built-ins → run → exit status. */
+export async function main(_argv: string[], early: EarlySignals): Promise<void> {
+  let config;
+  try {
+    config = configFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    startupLogger().error(error.message);
+    return exitNow(1);
+  }
+  let sys;
+  try {
+    sys = resolveSys(process.env.DINIT_SYS_BACKEND).calls;
+  } catch (error) {
+    startupLogger().error(`exiting: ${(error as Error).message}`);
+    return exitNow(1);
+  }
+
+  const kernel = new Kernel({ config, sys });
+  // PID 1 must not die by surprise: a bug becomes a logged error, supervision goes on.
+  process.on('uncaughtException', (error) => kernel.log.error(`internal error: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => kernel.log.error(`internal error: ${(error as Error)?.stack ?? String(error)}`));
+
+  if (kernel.pid !== 1) {
+    kernel.log.info(`not running as a PID 1, but PID ${kernel.pid}, registering as a process subreaper`);
+    try {
+      sys.setChildSubreaper();
+    } catch (error) {
+      kernel.log.error(`exiting: ${(error as Error).message}`);
+      return exitNow(1);
+    }
+  }
+
+  for (const plugin of BUILTINS) kernel.use(plugin, undefined);
+
+  const deliver = (signal: StopSignal): void => {
+    if (signal === 'SIGCHLD') kernel.onChildSignal();
+    else kernel.onSignal(constants.signals[signal]);
+  };
+  early.forward = deliver;
+  for (const signal of early.received.splice(0)) deliver(signal);
+
+  const code = await kernel.run();
+  process.exit(code);
+}
