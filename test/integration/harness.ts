@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const CLI = path.resolve(__dirname, '../../dist/cli.js');
+
+/** A service tree: name → files (relative path → script text). Scripts are made executable. */
+export type Tree = Record<string, Record<string, string>>;
+
+export function makeTree(tree: Tree): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-test-'));
+  for (const [name, files] of Object.entries(tree)) {
+    for (const [rel, text] of Object.entries(files)) {
+      const file = path.join(root, name, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text.startsWith('#!') ? text : `#!/bin/sh\n${text}\n`, { mode: 0o755 });
+    }
+  }
+  return root;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** Run as PID 1 of a new PID namespace (default) or as a plain subreaper process. */
+  pid1?: boolean;
+  /** Extra arguments to dinit. */
+  args?: string[];
+  /** Give up (SIGKILL everything) after this long; the test then fails. */
+  timeoutMs?: number;
+  /** Called once dinit runs, with a way to signal it and to wait for output. */
+  during?: (d: Running) => Promise<void>;
+  /** Do not read dinit's stdout (a stalled consumer) until `during` returns. */
+  stallStdout?: boolean;
+}
+
+export interface Running {
+  /** Outer pid of dinit (the child of unshare when pid1). */
+  pid: number;
+  signal(name: NodeJS.Signals): void;
+  /** Resolves when a line of stderr+stdout matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stdout(): string;
+  stderr(): string;
+}
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Lines with timestamps and PIDs normalised: `T`, `<pid>`. */
+  out: string[];
+  err: string[];
+}
+
+const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
+
+export function normalise(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) =>
+      line
+        .replace(TIME, 'T')
+        .replace(/PID \d+/g, 'PID <pid>')
+        .replace(/\/\d+: /g, '/<pid>: '),
+    );
+}
+
+export async function runDinit(dir: string, options: RunOptions = {}): Promise<Result> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DINIT_DIR: dir, DINIT_LOG_LEVEL: 'info', ...options.env };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  const pid1 = options.pid1 ?? true;
+  const argv = pid1
+    ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, ...(options.args ?? [])]
+    : [process.execPath, CLI, ...(options.args ?? [])];
+  const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const check = (): void => {
+    for (const waiter of [...waiters]) {
+      const line = (stderr + '\n' + stdout).split('\n').find((l) => waiter.pattern.test(l));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  };
+  if (!options.stallStdout) child.stdout!.on('data', (d) => ((stdout += d), check()));
+  child.stderr!.on('data', (d) => ((stderr += d), check()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const timeout = setTimeout(() => killTree(child), options.timeoutMs ?? 20000);
+  try {
+    if (options.during) {
+      const pid = pid1 ? await innerPid(child.pid!) : child.pid!;
+      await options.during({
+        pid,
+        signal: (name) => process.kill(pid, name),
+        waitFor: (pattern, ms = 10000) =>
+          new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr:\n${stderr}`)), ms);
+            waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+            check();
+          }),
+        stdout: () => stdout,
+        stderr: () => stderr,
+      });
+      if (options.stallStdout) child.stdout!.on('data', (d) => (stdout += d));
+    }
+    const { code, signal } = await exited;
+    await new Promise((r) => setImmediate(r));
+    return { code, signal, stdout, stderr, out: normalise(stdout), err: normalise(stderr) };
+  } finally {
+    clearTimeout(timeout);
+    killTree(child);
+  }
+}
+
+/** The pid (in our namespace) of unshare's forked child: dinit as PID 1. */
+async function innerPid(unsharePid: number): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    try {
+      const kids = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
+      if (kids) return Number(kids.split(' ')[0]);
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('dinit did not start under unshare');
+}
+
+function killTree(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    child.kill('SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+/** Lines of `lines` that contain `needle`. */
+export function grep(lines: string[], needle: string | RegExp): string[] {
+  return lines.filter((l) => (typeof needle === 'string' ? l.includes(needle) : needle.test(l)));
+}

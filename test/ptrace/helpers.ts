@@ -1,0 +1,126 @@
+// Helpers for the ptrace integration tests: real processes, observed through /proc.
+import { ChildProcess, SpawnOptions, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const SYS = { read: 0, nanosleep: 35, wait4: 61, clock_nanosleep: 230 } as const;
+
+export const skipReason =
+  process.arch !== 'x64'
+    ? 'integration tests drive x86_64 tracees only'
+    : process.getuid?.() !== 0
+      ? 'needs root (CAP_SYS_PTRACE)'
+      : false;
+
+export interface Tracee {
+  child: ChildProcess;
+  pid: number;
+  /** What arrived on the original stdout / stderr pipes. */
+  oldOut: () => string;
+  oldErr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill: () => void;
+}
+
+export function start(cmd: string, args: string[], options: SpawnOptions = {}): Tracee {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    // 'close', not 'exit': only then has everything on the old pipes been read.
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    pid: child.pid as number,
+    oldOut: () => out,
+    oldErr: () => err,
+    exited,
+    kill: () => {
+      // The whole tree: children of the tracee would otherwise outlive the test.
+      for (const pid of [...treeOf(child.pid as number)].reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
+
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(/\s+/))
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function treeOf(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...childrenOf(out[i] as number));
+  return out;
+}
+
+/** The syscall number a thread is blocked in, or undefined (running / gone). */
+export function blockedIn(pid: number): number | undefined {
+  try {
+    const first = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0];
+    return first === undefined || first === 'running' || first === '-1' ? undefined : Number(first);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A pid in the tree of `root` (root included) that is blocked in one of `syscalls`. */
+export function waitBlocked(root: number, syscalls: number[], pred: (pid: number) => boolean = () => true): Promise<number> {
+  return until(`a process under ${root} blocked in ${syscalls.join('/')}`, () =>
+    treeOf(root).find((pid) => pred(pid) && syscalls.includes(blockedIn(pid) ?? -1)),
+  );
+}
+
+/** Everything written to a pipe read end until all its writers are gone. */
+export function readAll(fd: number): Promise<string> {
+  const sock = new net.Socket({ fd, readable: true, writable: false });
+  let text = '';
+  sock.on('data', (d) => (text += d));
+  return new Promise((resolve, reject) => {
+    sock.on('end', () => resolve(text));
+    sock.on('error', reject);
+  });
+}
+
+/** Reads a pipe until `pattern` shows up, then closes our read end. */
+export function readUntil(fd: number, pattern: RegExp): Promise<string> {
+  const sock = new net.Socket({ fd, readable: true, writable: false });
+  let text = '';
+  return new Promise((resolve, reject) => {
+    sock.on('data', (d) => {
+      text += d;
+      if (pattern.test(text)) {
+        sock.destroy();
+        resolve(text);
+      }
+    });
+    sock.on('end', () => reject(new Error(`pipe ended before ${pattern}: ${JSON.stringify(text)}`)));
+    sock.on('error', reject);
+  });
+}
