@@ -13,5 +13,5 @@ export default defineConfig({
   clean: true,
   splitting: false,
   noExternal: ['tapable'],
-  external: ['koffi', 'posix-node', 'cosmiconfig'],
+  external: ["koffi", "posix-node", "cosmiconfig"],
 });

@@ -1,5 +1,7 @@
 import { constants } from 'node:os';
-import { ConfigError, configFromEnv, LOG_LEVELS, type LogLevel } from './kernel/config';
+import { loadConfigFile, type FileConfig } from './bootstrap/config-file';
+import { resolvePlugins, type PluginUse } from './bootstrap/plugin-list';
+import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
 import { createLogger } from './kernel/log';
 import { resolveSys } from './kernel/sys';
@@ -25,9 +27,14 @@ function exitNow(code: number): void {
 
 /** config → kernel → built-ins → run → exit status. */
 export async function main(_argv: string[], early: EarlySignals): Promise<void> {
+  // Precedence: built-in defaults < config file < DINIT_* variables.
   let config;
+  let file: FileConfig | undefined;
+  let plugins: PluginUse[];
   try {
-    config = configFromEnv(process.env);
+    file = await loadConfigFile(process.env, process.cwd());
+    config = configFromEnv(process.env, { ...DEFAULT_CONFIG, ...file?.settings });
+    plugins = resolvePlugins(file?.plugins ?? [], BUILTINS, file?.filepath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     startupLogger().error(error.message);
@@ -56,7 +63,20 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
     }
   }
 
-  for (const plugin of BUILTINS) kernel.use(plugin, undefined);
+  try {
+    for (const { plugin, options, origin } of plugins) {
+      try {
+        kernel.use(plugin, options);
+      } catch (error) {
+        const where = file && !origin.startsWith('built-in') ? `config file ${file.filepath}: ` : '';
+        throw new Error(`${where}${(error as Error).message}`);
+      }
+    }
+  } catch (error) {
+    kernel.log.error((error as Error).message);
+    await kernel.flush();
+    return exitNow(1);
+  }
 
   const deliver = (signal: StopSignal): void => {
     if (signal === 'SIGCHLD') kernel.onChildSignal();

@@ -138,6 +138,11 @@ export class Kernel {
     return this.output.attach(readable as never, service, stage, stream);
   }
 
+  /** Waits until everything logged so far has been written. */
+  flush(): Promise<void> {
+    return this.output.drained();
+  }
+
   /** Starts one service: `run`, and `log` reading run's stdout when there is one. */
   private async startService(spec: ServiceSpec): Promise<void> {
     const env = process.env;

@@ -8,6 +8,16 @@ export const CLI = path.resolve(__dirname, '../../dist/cli.js');
 /** A service tree: name → files (relative path → script text). Scripts are made executable. */
 export type Tree = Record<string, Record<string, string>>;
 
+/** Writes plain files (not made executable) under a new temp folder; returns it. */
+export function makeFiles(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-files-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
 export function makeTree(tree: Tree): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-test-'));
   for (const [name, files] of Object.entries(tree)) {
@@ -24,6 +34,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Run as PID 1 of a new PID namespace (default) or as a plain subreaper process. */
   pid1?: boolean;
+  /** Working directory of dinit (config search). */
+  cwd?: string;
   /** Extra arguments to dinit. */
   args?: string[];
   /** Give up (SIGKILL everything) after this long; the test then fails. */
@@ -75,7 +87,7 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
   const argv = pid1
     ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, ...(options.args ?? [])]
     : [process.execPath, CLI, ...(options.args ?? [])];
-  const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];

@@ -41,12 +41,6 @@ function validateOptions(options) {
   return { adopt: /** @type {string[]} */ (adopt) };
 }
 
-/** @param {Orphan} orphan @param {string} verb */
-function message(orphan, verb) {
-  const base = `${orphan.name}/${orphan.stage}: ${verb} reparented child process with PID ${orphan.pid}`;
-  return orphan.cmdline ? `${base}: ${orphan.cmdline}` : base;
-}
-
 const plugin = {
   name: NAME,
   /**
@@ -56,13 +50,9 @@ const plugin = {
   apply(kernel, options) {
     const adopt = new Set(validateOptions(options).adopt);
     kernel.hooks.reparent.tapPromise({ name: NAME }, async (orphan) => {
-      if (adopt.has(orphan.name)) {
-        kernel.log.warn(message(orphan, 'adopting'));
-        await kernel.adopt(orphan);
-      } else {
-        kernel.log.warn(message(orphan, 'terminating'));
-        await kernel.terminate(orphan);
-      }
+      // kernel.adopt and kernel.terminate log the same lines as the built-in policies.
+      if (adopt.has(orphan.name)) kernel.adopt(orphan);
+      else kernel.terminate(orphan);
       return true;
     });
   },

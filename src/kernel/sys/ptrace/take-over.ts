@@ -1,6 +1,5 @@
 // Orchestration: which processes, which fds, which pipe; the per-process injection sequence
 // (socket → connect → [we send the fds] → recvmsg → dup3… → close) runs in redirectProcess.
-import fs from 'node:fs';
 import { Arch, archFor } from './arch';
 import { ProcessGoneError, SysError } from './errors';
 import { FdCourier } from './fd-courier';
@@ -60,12 +59,13 @@ export function takeOverOutput(rootPid: number): TakeOverResult {
   if (!Number.isInteger(rootPid) || rootPid <= 0) throw new Error(`invalid pid: ${rootPid}`);
   if (rootPid === process.pid) throw new Error('cannot take over the output of the calling process');
   const arch = archFor(process.arch);
-  if (!fs.existsSync(`/proc/${rootPid}`)) throw new ProcessGoneError(rootPid);
+  // A zombie still has a /proc entry, but no fds and nothing to redirect.
+  if (!hasLiveThread(rootPid)) throw new ProcessGoneError(rootPid);
 
   const outId = fdIdentity(rootPid, 1);
   const errId = fdIdentity(rootPid, 2);
   if (!outId && !errId) {
-    if (!fs.existsSync(`/proc/${rootPid}`)) throw new ProcessGoneError(rootPid);
+    if (!hasLiveThread(rootPid)) throw new ProcessGoneError(rootPid);
     throw new Error(`process ${rootPid} has neither fd 1 nor fd 2 open`);
   }
   const merged = outId !== undefined && errId !== undefined && sameFile(outId, errId);
@@ -155,14 +155,19 @@ function findTargets(pid: number, streams: readonly Stream[]): Target[] {
   return targets;
 }
 
+function threadAlive(pid: number, tid: number): boolean {
+  const st = readStat(pid, tid);
+  return st !== undefined && st.state !== 'Z' && st.state !== 'X';
+}
+
+function hasLiveThread(pid: number): boolean {
+  return threadAlive(pid, pid) || threadIds(pid).some((tid) => threadAlive(pid, tid));
+}
+
 /** A live thread to drive: the leader, unless it already exited while other threads run on. */
 function pickThread(pid: number): number {
-  const alive = (tid: number): boolean => {
-    const st = readStat(pid, tid);
-    return st !== undefined && st.state !== 'Z' && st.state !== 'X';
-  };
-  if (alive(pid)) return pid;
-  const tid = threadIds(pid).find(alive);
+  if (threadAlive(pid, pid)) return pid;
+  const tid = threadIds(pid).find((t) => threadAlive(pid, t));
   if (tid === undefined) throw new ProcessGoneError(pid);
   return tid;
 }
@@ -222,8 +227,11 @@ function redirectProcess(pid: number, arch: Arch, streams: readonly Stream[], co
     }
     return changed;
   } catch (err) {
+    tracee.detach();
     // Half-done is still done: the caller must keep the pipes, so report success.
     if (changed) return true;
+    // Killed mid-way, ptrace and /proc/<pid>/mem calls fail with ESRCH / short reads: say gone.
+    if (!(err instanceof ProcessGoneError) && tracee.exited) throw new ProcessGoneError(pid, 'exited while being redirected');
     throw err;
   } finally {
     tracee.detach();

@@ -41,6 +41,8 @@ const WNOWAIT = 0x01000000;
 const __WALL = 0x40000000;
 
 const EPERM = 1;
+/** __USER_CS on x86_64: the code segment of 64-bit user mode (0x23 is 32-bit compat mode). */
+const X86_64_USER_CS = 0x33n;
 
 /**
  * Which of the rarer paths were taken, summed over all sessions. Only read by tests and
@@ -92,6 +94,8 @@ export class Tracee {
       t.memFd = fs.openSync(`/proc/${tid}/mem`, 'r+');
     } catch (err) {
       t.detach();
+      const esrch = (err as { code?: string }).code === 'ESRCH';
+      if (!(err instanceof ProcessGoneError) && (t.exited || esrch)) throw new ProcessGoneError(pid, 'exited');
       throw err;
     }
     return t;
@@ -215,6 +219,10 @@ export class Tracee {
   /** Save the registers and find what we need to inject: a syscall instruction and scratch memory. */
   prepare(scratchSize: number): bigint {
     this.saved = this.getRegisters();
+    // A 32-bit (ia32) program would need other syscall numbers and register conventions.
+    if (this.arch.name === 'x86_64' && this.saved.cs !== X86_64_USER_CS) {
+      throw new Error(`process ${this.pid} is not a 64-bit program (cs 0x${this.saved.cs?.toString(16)})`);
+    }
     this.syscallSite = this.findSyscallSite(this.saved);
     return this.findScratch(this.saved, scratchSize);
   }
@@ -291,7 +299,8 @@ export class Tracee {
           return;
         case 'signal':
           // Delivering it now would run a handler on our borrowed registers and stack.
-          if (!this.heldSignals.includes(ev.signal)) this.heldSignals.push(ev.signal);
+          // Standard signals coalesce anyway; real-time ones (>= 32) are queued, so keep each.
+          if (ev.signal >= 32 || !this.heldSignals.includes(ev.signal)) this.heldSignals.push(ev.signal);
           traceStats.signalsHeld++;
           this.resume(PTRACE_SYSCALL, 0);
           break;
@@ -304,6 +313,11 @@ export class Tracee {
           this.resume(PTRACE_SYSCALL, 0);
       }
     }
+  }
+
+  /** Whether the tracee was seen to exit (valid after detach()). */
+  get exited(): boolean {
+    return this.gone;
   }
 
   /** Put memory and registers back, re-queue held signals, detach. Never throws. */
@@ -333,14 +347,15 @@ export class Tracee {
       // moments ago), so the kernel takes them on the way out and applies its usual restart rules.
       for (const sig of this.heldSignals) c.tgkill(this.pid, this.tid, sig);
       if (c.ptrace(PTRACE_DETACH, this.tid, 0, 0) === -1 && c.errno() === ESRCH && !this.gone) {
-        // Not in a stop (an error struck between resume and wait): park it again, then let go.
-        if (c.ptrace(PTRACE_INTERRUPT, this.tid, 0, 0) === 0) {
-          try {
-            this.waitForInterruptStop();
-            c.ptrace(PTRACE_DETACH, this.tid, 0, 0);
-          } catch {
-            // gone
-          }
+        // Not in a stop: either an error struck between resume and wait, or SIGKILL woke it up.
+        // Park it again (or see it exit: a dead tracee must be waited for, or its real parent
+        // could never reap it), then let go.
+        c.ptrace(PTRACE_INTERRUPT, this.tid, 0, 0);
+        try {
+          this.waitForInterruptStop();
+          c.ptrace(PTRACE_DETACH, this.tid, 0, 0);
+        } catch {
+          // gone: waitEvent has recorded it
         }
       }
     } finally {

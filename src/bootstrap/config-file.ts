@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, REPARENTING_POLICIES, type Config } from '../kernel/config';
+
+/** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
+export const SEARCH_DIRS = ['/etc/dinit'];
+/** cosmiconfig's usual names for module `dinit`, plus dinit.config.{json,yaml}. */
+export const SEARCH_PLACES = [
+  'package.json',
+  '.dinitrc',
+  '.dinitrc.json',
+  '.dinitrc.yaml',
+  '.dinitrc.yml',
+  '.dinitrc.js',
+  '.dinitrc.cjs',
+  '.dinitrc.mjs',
+  'dinit.config.js',
+  'dinit.config.cjs',
+  'dinit.config.mjs',
+  'dinit.config.json',
+  'dinit.config.yaml',
+  'dinit.config.yml',
+];
+
+/** A plugin entry: specifier, [specifier, options], or [builtin name, false]; "..." places the built-ins. */
+export type PluginEntry = string | [string, unknown];
+
+export interface FileConfig {
+  /** The file the settings came from. */
+  filepath: string;
+  settings: Partial<Config>;
+  plugins: PluginEntry[];
+}
+
+/**
+ * Finds and loads the config file: DINIT_CONFIG when set (a missing file is an error),
+ * else the first match in /etc/dinit, then the working directory. cosmiconfig is loaded
+ * only when a candidate exists, so a plain start costs a few stat calls.
+ */
+export async function loadConfigFile(env: NodeJS.ProcessEnv, cwd: string): Promise<FileConfig | undefined> {
+  const explicit = env.DINIT_CONFIG;
+  if (explicit) {
+    const filepath = path.resolve(cwd, explicit);
+    if (!fs.existsSync(filepath)) throw new ConfigError(`config file ${filepath} (DINIT_CONFIG): no such file`);
+    return validate(await cosmiconfigLoad(filepath), filepath);
+  }
+  for (const dir of [...SEARCH_DIRS, cwd]) {
+    for (const place of SEARCH_PLACES) {
+      const filepath = path.join(dir, place);
+      if (!fs.existsSync(filepath)) continue;
+      if (place === 'package.json' && !packageJsonHasDinit(filepath)) continue;
+      return validate(await cosmiconfigLoad(filepath), filepath);
+    }
+  }
+  return undefined;
+}
+
+function packageJsonHasDinit(filepath: string): boolean {
+  try {
+    return Object.prototype.hasOwnProperty.call(JSON.parse(fs.readFileSync(filepath, 'utf8')), 'dinit');
+  } catch {
+    return false;
+  }
+}
+
+async function cosmiconfigLoad(filepath: string): Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cosmiconfig } = require('cosmiconfig') as typeof import('cosmiconfig');
+  const explorer = cosmiconfig('dinit', { searchPlaces: SEARCH_PLACES, cache: false });
+  try {
+    const result = await explorer.load(filepath);
+    return result?.config ?? {};
+  } catch (error) {
+    throw new ConfigError(`config file ${filepath}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+type Check = (value: unknown) => string | undefined;
+const isString: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string');
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`;
+const integer =
+  (min: number): Check =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) >= min ? undefined : `must be an integer >= ${min}`;
+
+const CHECKS: Record<keyof Config, Check> = {
+  dir: isString,
+  jsonStdout: isBoolean,
+  logLevel: oneOf(LOG_LEVELS),
+  killTimeout: integer(0),
+  reparentingPolicy: oneOf(REPARENTING_POLICIES),
+  maxLine: integer(1),
+};
+
+/** Checks every key and type; the message names the file, the key, the value and the rule. */
+export function validate(raw: unknown, filepath: string): FileConfig {
+  const fail = (message: string): never => {
+    throw new ConfigError(`config file ${filepath}: ${message}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`must export an object, got ${JSON.stringify(raw)}`);
+  const settings: Partial<Config> = {};
+  let plugins: PluginEntry[] = [];
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (key === 'plugins') {
+      plugins = validatePlugins(value, fail);
+      continue;
+    }
+    const check = CHECKS[key as keyof Config];
+    if (!check) fail(`unknown key "${key}"; known keys: ${[...Object.keys(DEFAULT_CONFIG), 'plugins'].join(', ')}`);
+    const problem = check(value);
+    if (problem) fail(`key "${key}" ${problem}, got ${JSON.stringify(value)}`);
+    (settings as Record<string, unknown>)[key] = value;
+  }
+  return { filepath, settings, plugins };
+}
+
+function validatePlugins(value: unknown, fail: (m: string) => never): PluginEntry[] {
+  if (!Array.isArray(value)) return fail(`key "plugins" must be a list, got ${JSON.stringify(value)}`);
+  return value.map((entry, i) => {
+    if (typeof entry === 'string' && entry !== '') return entry;
+    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && entry[0] !== '') {
+      return [entry[0], entry[1]] as [string, unknown];
+    }
+    return fail(`plugins[${i}] must be "specifier", ["specifier", options] or ["builtin-name", false], got ${JSON.stringify(entry)}`);
+  });
+}

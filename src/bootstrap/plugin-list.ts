@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import { ConfigError } from '../kernel/config';
+import type { Plugin } from '../kernel/kernel';
+import type { PluginEntry } from './config-file';
+
+/** The marker in `plugins` where the built-ins go (default: after the user's plugins). */
+export const BUILTINS_MARKER = '...';
+
+export interface PluginUse {
+  plugin: Plugin;
+  options: unknown;
+  /** Where it came from, for error messages. */
+  origin: string;
+}
+
+/**
+ * Turns the config's `plugins` list into the ordered list to apply: user plugins are
+ * loaded (paths relative to the config file's folder), `[builtin, false]` disables a
+ * built-in, a user plugin with a built-in's name replaces it, and the built-ins stand
+ * where "..." is.
+ */
+export function resolvePlugins(entries: PluginEntry[], builtins: readonly Plugin[], configFile: string | undefined): PluginUse[] {
+  const where = configFile ? `config file ${configFile}` : 'configuration';
+  const baseDir = configFile ? path.dirname(configFile) : process.cwd();
+  const builtinNames = new Set(builtins.map((p) => p.name));
+  const disabled = new Set<string>();
+  const user: Array<PluginUse | typeof BUILTINS_MARKER> = [];
+  for (const entry of entries) {
+    if (entry === BUILTINS_MARKER) {
+      user.push(BUILTINS_MARKER);
+      continue;
+    }
+    const [specifier, options] = typeof entry === 'string' ? [entry, undefined] : entry;
+    if (options === false) {
+      if (!builtinNames.has(specifier)) {
+        throw new ConfigError(`${where}: plugin "${specifier}" cannot be disabled: no built-in has that name (built-ins: ${[...builtinNames].join(', ')})`);
+      }
+      disabled.add(specifier);
+      continue;
+    }
+    const plugin = loadPlugin(specifier, baseDir, where);
+    user.push({ plugin, options, origin: specifier });
+  }
+  const replaced = new Set(user.filter((u): u is PluginUse => u !== BUILTINS_MARKER).map((u) => u.plugin.name));
+  const kept: PluginUse[] = builtins
+    .filter((p) => !disabled.has(p.name) && !replaced.has(p.name))
+    .map((plugin) => ({ plugin, options: undefined, origin: `built-in ${plugin.name}` }));
+  if (!user.includes(BUILTINS_MARKER)) user.push(BUILTINS_MARKER);
+  return user.flatMap((u) => (u === BUILTINS_MARKER ? kept : [u]));
+}
+
+function loadPlugin(specifier: string, baseDir: string, where: string): Plugin {
+  let resolved: string;
+  try {
+    resolved = require.resolve(specifier, { paths: [baseDir] });
+  } catch {
+    throw new ConfigError(`${where}: plugin "${specifier}" not found (resolved from ${baseDir})`);
+  }
+  let loaded: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(resolved);
+  } catch (error) {
+    throw new ConfigError(`${where}: plugin "${specifier}" failed to load: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const candidate = (loaded as { default?: unknown })?.default ?? loaded;
+  const plugin = candidate as Partial<Plugin> | undefined;
+  if (!plugin || typeof plugin.name !== 'string' || plugin.name === '' || typeof plugin.apply !== 'function') {
+    throw new ConfigError(`${where}: plugin "${specifier}" must export { name: string, apply(kernel, options) } (got ${describe(candidate)})`);
+  }
+  return plugin as Plugin;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object' && typeof value !== 'function') return JSON.stringify(value);
+  const keys = Object.keys(value as object);
+  return keys.length ? `an object with keys ${keys.join(', ')}` : 'an empty object';
+}
