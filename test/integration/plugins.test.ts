@@ -160,6 +160,7 @@ test('example adopt-matching: adopts listed names, terminates the rest', async (
   const r = await runDinit(services, { cwd });
   assert.equal(r.code, 3, r.stderr);
   assert.ok(r.err.includes('T dinit: warning: sleep/<pid>: terminating reparented child process with PID <pid>: sleep 1000'));
-  assert.ok(r.err.includes('T dinit: warning: sh/<pid>: adopting reparented child process with PID <pid>: sh -c sleep 0.8; exit 5'));
+  // Under heavy load the scan may meet the orphan before its exec, still a copy of the run shell.
+  assert.equal(grep(r.err, /^T dinit: warning: sh\/<pid>: adopting reparented child process with PID <pid>: /).length, 1, r.stderr);
   assert.ok(r.err.includes('T dinit: info: sh/<pid>: PID <pid> finished with status 5'));
 });

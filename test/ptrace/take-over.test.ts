@@ -140,7 +140,7 @@ describe('takeOverOutput', { skip: skipReason }, () => {
     const t = track(start('bash', ['-c', script]));
     await waitBlocked(t.pid, [SYS.read], (p) => p !== t.pid);
     const storm = track(start('bash', ['-c', `while kill -USR1 ${t.pid} 2>/dev/null; do :; done`]));
-    await until('first signals handled', () => blockedIn(t.pid) !== undefined && Boolean(storm.pid));
+    await until('the storm to start', () => childrenOf(process.pid).includes(storm.pid));
     const held = traceStats.signalsHeld;
     const early = traceStats.signalsDeliveredEarly;
     // Several rounds: each replaces the previous round's pipe, so only the last one gets output.
@@ -230,7 +230,8 @@ describe('takeOverOutput', { skip: skipReason }, () => {
     assert.deepEqual(await t.exited, { code: 3, signal: null });
   });
 
-  it('copes with a tracee killed while being taken over', async () => {
+  it('copes with a tracee killed while being taken over', async (t0) => {
+    const messages: string[] = [];
     for (let i = 0; i < 5; i++) {
       const t = track(start('sleep', ['5']));
       await until('sleep in clock_nanosleep', () => blockedIn(t.pid) === SYS.clock_nanosleep);
@@ -244,12 +245,14 @@ describe('takeOverOutput', { skip: skipReason }, () => {
           fs.closeSync(r.stderr);
         } catch (err) {
           assert.ok(err instanceof ProcessGoneError, `unexpected ${(err as Error).message}`);
+          messages.push((err as Error).message.replace(/\d+/, 'N'));
           gone = true;
         }
       }
       await killer.exited;
       assert.deepEqual(await t.exited, { code: null, signal: 'SIGKILL' }, 'exit status still reaches its parent');
     }
+    t0.diagnostic(messages.join('; '));
   });
 
   it('throws ProcessGoneError for a process that is gone', async () => {
