@@ -83,7 +83,8 @@ export class Reaper {
       this.request();
       this.arm();
     }, this.intervalMs);
-    this.timer.unref();
+    // Deliberately ref'd: it keeps the event loop (and so PID 1) alive until the kernel
+    // decides to exit. Signal handlers do not, and a SIGCHLD can arrive after the last pipe closed.
   }
 
   scan(): void {

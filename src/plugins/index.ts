@@ -1,7 +1,9 @@
 import type { Plugin } from '../kernel/kernel';
 import { logJson } from './log-json';
 import { logText } from './log-text';
-import { reparentAdopt, reparentIgnore, reparentTerminate } from './reparent-policies';
+import { reparentAdopt } from './reparent-adopt';
+import { reparentIgnore } from './reparent-ignore';
+import { reparentTerminate } from './reparent-terminate';
 import { runitDir } from './runit-dir';
 import { stopOnExit } from './stop-on-exit';
 import { terminateFile } from './terminate-file';

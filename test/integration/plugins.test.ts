@@ -155,7 +155,7 @@ test('example logfmt-json: key=value lines become JSON', async () => {
 });
 
 test('example adopt-matching: adopts listed names, terminates the rest', async () => {
-  const services = makeTree({ a: { run: `(sleep 1000 &); (sh -c 'sleep 0.8; exit 5' &); exec sleep 1000` } });
+  const services = makeTree({ a: { run: `(sleep 1000 &); (sh -c 'sleep 2; exit 5' &); exec sleep 1000` } });
   const cwd = configDir({ plugins: [[`${EXAMPLES}/adopt-matching/index.cjs`, { adopt: ['sh'] }]] });
   const r = await runDinit(services, { cwd });
   assert.equal(r.code, 3, r.stderr);

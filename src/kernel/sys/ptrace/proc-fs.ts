@@ -10,13 +10,23 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
-/** State letter and ppid from /proc/<pid>/stat (the comm field may contain spaces and parens). */
-export function parseStat(text: string): { state: string; ppid: number } {
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
+/** PF_EXITING in the kernel task flags: set once exit starts, before fds are closed. */
+const PF_EXITING = 0x4;
+
+export interface TaskStat {
+  state: string;
+  ppid: number;
+  /** Already on its way out (its fds may be gone although it is not a zombie yet). */
+  exiting: boolean;
 }
 
-export function readStat(pid: number, tid = pid): { state: string; ppid: number } | undefined {
+/** Fields of /proc/<pid>/stat we need (the comm field may contain spaces and parens). */
+export function parseStat(text: string): TaskStat {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: rest[0] ?? '?', ppid: Number(rest[1]), exiting: (Number(rest[6]) & PF_EXITING) !== 0 };
+}
+
+export function readStat(pid: number, tid = pid): TaskStat | undefined {
   const text = readOrUndefined(`/proc/${pid}/task/${tid}/stat`);
   return text === undefined ? undefined : parseStat(text);
 }

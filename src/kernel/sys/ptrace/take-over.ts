@@ -96,8 +96,11 @@ export function takeOverOutput(rootPid: number): TakeOverResult {
       rootChanged = redirectProcess(rootPid, arch, streams, courier);
     } catch (err) {
       if (err instanceof ProcessGoneError) throw new ProcessGoneError(rootPid, err.message.replace(/^process \d+ /, ''));
+      // Killed while we worked, the failure shows up as anything (ESRCH, short reads, no fds).
+      if (!hasLiveThread(rootPid)) throw new ProcessGoneError(rootPid, 'exited while being redirected');
       throw err instanceof Error ? err : new Error(String(err));
     }
+    if (!rootChanged && !hasLiveThread(rootPid)) throw new ProcessGoneError(rootPid, 'exited while being redirected');
     if (!rootChanged) throw new Error(`process ${rootPid} has no writable fd 1 or fd 2 to take over`);
     processes.push(rootPid);
 
@@ -110,7 +113,7 @@ export function takeOverOutput(rootPid: number): TakeOverResult {
         try {
           if (redirectProcess(pid, arch, streams, courier)) processes.push(pid);
         } catch (err) {
-          if (!(err instanceof ProcessGoneError)) skipped.push({ pid, reason: (err as Error).message });
+          if (!(err instanceof ProcessGoneError) && hasLiveThread(pid)) skipped.push({ pid, reason: (err as Error).message });
         }
       }
     }
@@ -157,7 +160,7 @@ function findTargets(pid: number, streams: readonly Stream[]): Target[] {
 
 function threadAlive(pid: number, tid: number): boolean {
   const st = readStat(pid, tid);
-  return st !== undefined && st.state !== 'Z' && st.state !== 'X';
+  return st !== undefined && st.state !== 'Z' && st.state !== 'X' && !st.exiting;
 }
 
 function hasLiveThread(pid: number): boolean {

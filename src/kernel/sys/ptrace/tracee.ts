@@ -2,7 +2,8 @@
 // back, detach. Syscalls are run through a `syscall`/`svc` instruction that already exists in the
 // tracee (stopping at syscall-exit with PTRACE_SYSCALL) instead of writing a code stub: other
 // threads of the tracee keep running the very same code pages, and a stub they stumbled on would
-// kill them with SIGTRAP.
+// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine,
+// register access and memory access all share one session state.
 import fs from 'node:fs';
 import {
   Arch,
