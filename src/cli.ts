@@ -2,17 +2,31 @@
 /**
  * Entry point. The kernel drops a signal sent to PID 1 while no handler is installed,
  * and Node needs tens of milliseconds to start: so the very first thing is to listen
- * for TERM/INT/CHLD and queue what arrives; everything else is loaded after.
+ * for TERM/INT/CHLD (and the signals to forward) and queue what arrives; everything
+ * else is loaded after.
  */
 import type { EarlySignals } from './main';
 
-const early: EarlySignals = { received: [], forward: undefined };
-const onSignal = (name: 'SIGTERM' | 'SIGINT' | 'SIGCHLD') => () => {
-  if (early.forward) early.forward(name);
-  else early.received.push(name);
-};
-process.on('SIGTERM', onSignal('SIGTERM'));
-process.on('SIGINT', onSignal('SIGINT'));
-process.on('SIGCHLD', onSignal('SIGCHLD'));
-
-void import('./main').then(({ main }) => main(process.argv.slice(2), early));
+{
+  const early: EarlySignals = { received: [], forward: undefined };
+  const listen = (name: NodeJS.Signals): void => {
+    process.on(name, () => {
+      if (early.forward) early.forward(name);
+      else early.received.push(name);
+    });
+  };
+  for (const name of ['SIGTERM', 'SIGINT', 'SIGCHLD'] as const) listen(name);
+  // Forwarded signals named in the environment are caught from the start too; the kernel
+  // validates the list (invalid names here are simply not listened for).
+  for (const part of (process.env.DINIT_FORWARD_SIGNALS ?? '').split(',')) {
+    const name = part.trim().toUpperCase().replace(/^(?!SIG)/, 'SIG');
+    if (name !== 'SIG' && !['SIGTERM', 'SIGINT', 'SIGCHLD', 'SIGKILL', 'SIGSTOP'].includes(name)) {
+      try {
+        listen(name as NodeJS.Signals);
+      } catch {
+        // not a signal name
+      }
+    }
+  }
+  void import('./main').then(({ main }) => main(process.argv.slice(2), early));
+}

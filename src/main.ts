@@ -7,10 +7,9 @@ import { createLogger } from './kernel/log';
 import { resolveSys } from './kernel/sys';
 import { BUILTINS } from './plugins';
 
-export type StopSignal = 'SIGTERM' | 'SIGINT' | 'SIGCHLD';
 export interface EarlySignals {
-  received: StopSignal[];
-  forward: ((signal: StopSignal) => void) | undefined;
+  received: NodeJS.Signals[];
+  forward: ((signal: NodeJS.Signals) => void) | undefined;
 }
 
 /** Writes a message before the kernel's own writer exists (startup errors). */
@@ -80,10 +79,14 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
     return exitNow(1);
   }
 
-  const deliver = (signal: StopSignal): void => {
+  const deliver = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGCHLD') kernel.onChildSignal();
-    else kernel.onSignal(constants.signals[signal]);
+    else if (signal === 'SIGTERM' || signal === 'SIGINT') kernel.onSignal(constants.signals[signal]);
+    else kernel.onOtherSignal(signal);
   };
+  // Signals to forward that only the config file named: listen from now on.
+  const fromEnv = new Set(process.env.DINIT_FORWARD_SIGNALS ? config.forwardSignals : []);
+  for (const name of config.forwardSignals) if (!fromEnv.has(name)) process.on(name as NodeJS.Signals, () => deliver(name as NodeJS.Signals));
   early.forward = deliver;
   for (const signal of early.received.splice(0)) deliver(signal);
 

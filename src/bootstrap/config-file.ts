@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
 export const SEARCH_DIRS = ['/etc/dinit'];
@@ -87,6 +87,11 @@ const integer =
   (v) =>
     Number.isSafeInteger(v) && (v as number) >= min ? undefined : `must be an integer >= ${min}`;
 
+const signalList: Check = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') && parseSignalList(v.join(',')) !== undefined
+    ? undefined
+    : 'must be a list of signal names other than TERM, INT, CHLD, KILL, STOP';
+
 const CHECKS: Record<keyof Config, Check> = {
   dir: isString,
   jsonStdout: isBoolean,
@@ -94,6 +99,9 @@ const CHECKS: Record<keyof Config, Check> = {
   killTimeout: integer(0),
   reparentingPolicy: oneOf(REPARENTING_POLICIES),
   maxLine: integer(1),
+  forwardSignals: signalList,
+  stopTimeout: integer(0),
+  stopDelay: integer(0),
 };
 
 /** Checks every key and type; the message names the file, the key, the value and the rule. */
@@ -113,7 +121,7 @@ export function validate(raw: unknown, filepath: string): FileConfig {
     if (!check) fail(`unknown key "${key}"; known keys: ${[...Object.keys(DEFAULT_CONFIG), 'plugins'].join(', ')}`);
     const problem = check(value);
     if (problem) fail(`key "${key}" ${problem}, got ${JSON.stringify(value)}`);
-    (settings as Record<string, unknown>)[key] = value;
+    (settings as Record<string, unknown>)[key] = key === 'forwardSignals' ? parseSignalList((value as string[]).join(',')) : value;
   }
   return { filepath, settings, plugins };
 }

@@ -41,6 +41,8 @@ export function createHooks(log: () => Logger) {
      * what follows; the built-in `stop-on-exit` stops the container unless run exited with 115.
      */
     exit: new AsyncSeriesBailHook<[Program, ExitStatus], boolean | undefined>(['program', 'status']),
+    /** A signal dinit was asked to pass on arrived (DINIT_FORWARD_SIGNALS). Built-in: `forward-signals`. */
+    signal: new SyncHook<[NodeJS.Signals]>(['signal']),
     /** The container stop begins (once). */
     stopping: new SyncHook<[StopReason]>(['reason']),
     /**
@@ -58,6 +60,7 @@ export function createHooks(log: () => Logger) {
   guardHook('reparent', hooks.reparent as never, log, none);
   guardHook('adopted', hooks.adopted as never, log, none);
   guardHook('exit', hooks.exit as never, log, none);
+  guardHook('signal', hooks.signal as never, log, none);
   guardHook('stopping', hooks.stopping as never, log, none);
   guardHook('shutdown', hooks.shutdown as never, log, none);
   return Object.freeze(hooks);

@@ -17,6 +17,12 @@ export interface Config {
   reparentingPolicy: ReparentingPolicy;
   /** DINIT_MAX_LINE: longest line (bytes) passed whole; longer ones are emitted in pieces. */
   maxLine: number;
+  /** DINIT_FORWARD_SIGNALS: signals passed on to every running program (e.g. SIGHUP). */
+  forwardSignals: string[];
+  /** DINIT_STOP_TIMEOUT: seconds after the stop begins before remaining programs get SIGKILL (unset: wait). */
+  stopTimeout: number | undefined;
+  /** DINIT_STOP_DELAY: seconds to wait before stopping programs (e.g. for a load balancer). */
+  stopDelay: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -26,7 +32,25 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   killTimeout: 30,
   reparentingPolicy: 'terminate',
   maxLine: 1024 * 1024,
+  forwardSignals: [],
+  stopTimeout: undefined,
+  stopDelay: 0,
 });
+
+/** Signals dinit handles itself or that cannot be caught: never forwarded. */
+const NOT_FORWARDABLE = new Set(['SIGTERM', 'SIGINT', 'SIGCHLD', 'SIGKILL', 'SIGSTOP']);
+
+/** `HUP,usr1, SIGWINCH` → ['SIGHUP', 'SIGUSR1', 'SIGWINCH']; undefined if any name is not forwardable. */
+export function parseSignalList(text: string): string[] | undefined {
+  const { signals } = require('node:os').constants as { signals: Record<string, number> };
+  const names = text
+    .split(',')
+    .map((part) => part.trim().toUpperCase())
+    .filter((part) => part !== '')
+    .map((part) => (part.startsWith('SIG') ? part : `SIG${part}`));
+  if (names.some((name) => signals[name] === undefined || NOT_FORWARDABLE.has(name))) return undefined;
+  return [...new Set(names)];
+}
 
 export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
@@ -69,5 +93,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     }
     config.maxLine = Number(bytes);
   }
+  const forward = env.DINIT_FORWARD_SIGNALS;
+  if (forward) {
+    const names = parseSignalList(forward);
+    if (!names) throw new ConfigError(`invalid forward signals ${forward}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
+    config.forwardSignals = names;
+  }
+  config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout') ?? config.stopTimeout;
+  config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay') ?? config.stopDelay;
   return config;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  const value = parseGoInt(text);
+  if (value === undefined || value < 0n || value > 1000000n) throw new ConfigError(`invalid ${words} ${text}: expected whole seconds from 0`);
+  return Number(value);
 }

@@ -198,6 +198,11 @@ export class Kernel {
     this.stop({ kind: 'signal', signal });
   }
 
+  /** A signal other than TERM/INT/CHLD arrived (one dinit was asked to forward). */
+  onOtherSignal(signal: NodeJS.Signals): void {
+    this.hooks.signal.call(signal);
+  }
+
   /** SIGCHLD arrived: scan for orphans and zombies (coalesced). */
   onChildSignal(): void {
     this.reaper.request();

@@ -1,10 +1,12 @@
 import type { Plugin } from '../kernel/kernel';
+import { forwardSignals } from './forward-signals';
 import { logJson } from './log-json';
 import { logText } from './log-text';
 import { reparentAdopt } from './reparent-adopt';
 import { reparentIgnore } from './reparent-ignore';
 import { reparentTerminate } from './reparent-terminate';
 import { runitDir } from './runit-dir';
+import { stopDeadline } from './stop-deadline';
 import { stopOnExit } from './stop-on-exit';
 import { terminateFile } from './terminate-file';
 
@@ -15,6 +17,8 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   logText,
   terminateFile,
   stopOnExit,
+  stopDeadline,
+  forwardSignals,
   reparentTerminate,
   reparentAdopt,
   reparentIgnore,
