@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent >/dev/null
 npm run typecheck --silent
-mapfile -t tests < <(find test/unit test/integration -name '*.test.ts' | sort)
+mapfile -t tests < <(find test/unit test/integration test/ptrace -name "*.test.ts" | sort)
 node --import tsx --test --test-concurrency=2 "${tests[@]}"
 echo "# second pass: DINIT_SYS_BACKEND=koffi"
 DINIT_SYS_BACKEND=koffi node --import tsx --test --test-concurrency=2 \
-  test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts
+  test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts \
+  test/integration/adopt-output.test.ts

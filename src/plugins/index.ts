@@ -1,4 +1,5 @@
 import type { Plugin } from '../kernel/kernel';
+import { adoptOutput } from './adopt-output';
 import { forwardSignals } from './forward-signals';
 import { logJson } from './log-json';
 import { logText } from './log-text';
@@ -22,4 +23,5 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   reparentTerminate,
   reparentAdopt,
   reparentIgnore,
+  adoptOutput,
 ]);

@@ -255,6 +255,32 @@ describe('takeOverOutput', { skip: skipReason }, () => {
     t0.diagnostic(messages.join('; '));
   });
 
+  it('lets the real parent reap a grandchild killed while being taken over', async () => {
+    for (let i = 0; i < 3; i++) {
+      const t = track(start('bash', ['-c', 'sleep 5; echo "status $?"']));
+      const sleeper = await waitBlocked(t.pid, [SYS.clock_nanosleep, SYS.nanosleep], (p) => p !== t.pid);
+      const rounds = [takeOverOutput(t.pid)];
+      const killer = start('kill', ['-9', String(sleeper)]);
+      // Traced, a dead grandchild is visible only to us until we wait for it; bash would hang.
+      for (let round = 0; round < 200 && childrenOf(t.pid).includes(sleeper); round++) {
+        try {
+          rounds.push(takeOverOutput(t.pid));
+        } catch (err) {
+          assert.ok(err instanceof ProcessGoneError); // bash finished before this round: fine
+          break;
+        }
+      }
+      await killer.exited;
+      // The echo may land on any round's pipe, so read them all.
+      const outs = await Promise.all(rounds.map((r) => readAll(r.stdout)));
+      await Promise.all(rounds.map((r) => readAll(r.stderr))); // bash may report "Killed" there
+      const out = outs.join('');
+      const exit = await t.exited;
+      assert.equal(t.oldOut() + out, 'status 137\n');
+      assert.equal(exit.code, 0);
+    }
+  });
+
   it('throws ProcessGoneError for a process that is gone', async () => {
     const t = start('true', []);
     await t.exited;

@@ -35,8 +35,8 @@ describe('wait status decoding', () => {
 
 describe('/proc parsers', () => {
   it('parses stat even when comm contains parens and spaces', () => {
-    assert.deepEqual(parseStat('42 (a) b (c)) S 7 42 42 0 -1'), { state: 'S', ppid: 7 });
-    assert.deepEqual(parseStat('1 (init) Z 0 1 1'), { state: 'Z', ppid: 0 });
+    assert.deepEqual(parseStat('42 (a) b (c)) S 7 42 42 0 -1 4194560 0'), { state: 'S', ppid: 7, exiting: false });
+    assert.deepEqual(parseStat('1 (init) R 0 1 1 0 -1 4194564 0'), { state: 'R', ppid: 0, exiting: true });
   });
 
   it('parses fdinfo flags as octal', () => {

@@ -1,0 +1,38 @@
+import * as net from 'node:net';
+import type { Plugin } from '../kernel/kernel';
+
+/**
+ * `adopt-output`: when a reparented process is adopted, its stdout and stderr — and those
+ * of its descendants that share them — are moved onto new dinit pipes by ptrace syscall
+ * injection, so its later lines are logged as `<name>/<pid>` with the usual JSON/text rules,
+ * as Go dinit does. Any failure is a warning and adoption goes on without redirection.
+ * The ptrace module (and koffi) is loaded on the first adoption only.
+ */
+export const adoptOutput: Plugin = {
+  name: 'adopt-output',
+  apply(kernel) {
+    kernel.hooks.adopted.tapPromise('adopt-output', async (program) => {
+      const label = `${program.service}/${program.stage}`;
+      const { takeOverOutput, ProcessGoneError } = await import('../kernel/sys/ptrace');
+      let result;
+      try {
+        result = takeOverOutput(program.pid);
+      } catch (error) {
+        if (error instanceof ProcessGoneError) kernel.log.info(`${label}: PID ${program.pid} finished before adopting complete`);
+        else kernel.log.warn(`${label}: error redirecting stdout and stderr: ${(error as Error).message}`);
+        return;
+      }
+      for (const skipped of result.skipped ?? []) {
+        kernel.log.warn(`${label}: error redirecting stdout and stderr of PID ${skipped.pid}: ${skipped.reason}`);
+      }
+      if (result.stdout >= 0) void kernel.attachOutput(pipeReader(result.stdout), program.service, program.stage, 'stdout');
+      if (result.stderr >= 0) void kernel.attachOutput(pipeReader(result.stderr), program.service, program.stage, 'stderr');
+      kernel.log.debug(`${label}: redirected stdout and stderr of PID ${result.processes.join(', ')}`);
+    });
+  },
+};
+
+/** A readable stream over a pipe's read end that dinit owns. */
+function pipeReader(fd: number): net.Socket {
+  return new net.Socket({ fd, readable: true, writable: false });
+}
