@@ -2,13 +2,11 @@ import * as fs from 'node:fs';
 
 /** Candidate names of the C library to hand to koffi, glibc first unless we know we are on musl. */
 export function libcCandidates(): string[] {
-  const musl = [
-    '/lib/ld-musl-x86_64.so.1',
-    '/lib/ld-musl-aarch64.so.1',
-    '/usr/lib/libc.musl-x86_64.so.1',
-    '/usr/lib/libc.musl-aarch64.so.1',
-  ].filter((path) => fs.existsSync(path));
-  const glibc = ['libc.so.6'];
+  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+  const musl = [`/lib/ld-musl-${arch}.so.1`, `/usr/lib/libc.musl-${arch}.so.1`, `/lib/libc.musl-${arch}.so.1`].filter((path) =>
+    fs.existsSync(path),
+  );
+  const glibc = ['libc.so.6', 'libc.so'];
   return isGlibc() ? [...glibc, ...musl] : [...musl, ...glibc];
 }
 

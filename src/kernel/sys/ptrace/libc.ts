@@ -1,6 +1,6 @@
 // koffi bindings to the few libc calls the takeover needs. Loaded lazily so that merely importing
 // this folder never touches native code (unit tests of the pure parts run anywhere).
-import fs from 'node:fs';
+import { libcCandidates } from '../libc';
 import { SysError } from './errors';
 
 type Fn = (...args: any[]) => any;
@@ -28,15 +28,6 @@ export interface Libc {
 }
 
 let cached: Libc | undefined;
-
-/** glibc reports its version in the process report; musl does not, so anything else is tried as musl. */
-function libcCandidates(): string[] {
-  const header = (process.report?.getReport() as any)?.header;
-  if (header?.glibcVersionRuntime) return ['libc.so.6'];
-  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-  const musl = [`/lib/ld-musl-${arch}.so.1`, `/usr/lib/libc.musl-${arch}.so.1`, `/lib/libc.musl-${arch}.so.1`];
-  return [...musl.filter((p) => fs.existsSync(p)), 'libc.so.6', 'libc.so'];
-}
 
 export function libc(): Libc {
   if (cached) return cached;
