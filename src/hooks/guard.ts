@@ -45,13 +45,14 @@ export function guardHook(
         }
       };
       if (tap.type === 'sync') {
-        tap.fn = (...args: unknown[]) => {
+        // Fixed arity (every hook has at most two arguments): no rest array on the hot path.
+        tap.fn = (a: unknown, b: unknown) => {
           try {
-            return original(...args);
+            return original(a, b);
           } catch (error) {
             if (isFatal(error)) throw error;
             report(error);
-            return fallback(args);
+            return fallback([a, b]);
           }
         };
       } else if (tap.type === 'promise') {

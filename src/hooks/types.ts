@@ -46,12 +46,17 @@ export interface LineRecord {
   service: string;
   stage: string;
   stream: 'stdout' | 'stderr';
-  /** The line's bytes: no newline, no trailing `\r`. */
+  /** The line's bytes (no newline, no trailing `\r`), made on first access. Assign to change them. */
   line: Buffer;
+  /** The same bytes as a binary string, one char (U+0000–U+00FF) per byte: the fast, byte-exact view. */
+  raw: string;
   /** When it was read (ms since epoch). */
   time: number;
-  /** Set by formatters: where to write what. `null` drops the line; left unset, the kernel writes the plain text form. */
-  output?: { fd: 1 | 2; data: OutputData } | null;
+  /**
+   * Set by formatters: where to write what. `null` drops the line; left unset, the kernel writes
+   * the plain text form. Strings in `data` are UTF-8 text, or binary strings with `encoding: 'latin1'`.
+   */
+  output?: { fd: 1 | 2; data: OutputData; encoding?: 'utf8' | 'latin1' } | null;
 }
 
 /** A live process reparented to dinit that is not one of its programs. */

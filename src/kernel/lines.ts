@@ -1,68 +1,72 @@
 /**
- * Byte-level line splitter for one stream. Lines are Buffers (no decoding: invalid
- * UTF-8 passes through byte-exact), without the newline and without a trailing `\r`.
- * Empty lines are skipped, as Go dinit does. A line longer than `maxLine` is emitted
- * in pieces of `maxLine` bytes, never dropped; a final line without newline is
- * emitted by `end()`.
+ * Line splitter for one stream, over *binary strings*: each chunk is decoded once as
+ * latin1 (one char per byte, U+0000–U+00FF), which is byte-exact in both directions and
+ * lets V8's fast string search and substring views do the splitting. No UTF-8 decoding:
+ * invalid UTF-8 passes through untouched.
+ *
+ * Lines come without the newline and without a trailing `\r`; empty lines are skipped, as
+ * Go dinit does. A line longer than `maxLine` bytes is emitted in pieces of `maxLine`,
+ * never dropped; a final line without newline is emitted by `end()`.
  */
 export class LineSplitter {
-  private carry: Buffer[] = [];
-  private carryLength = 0;
+  private carry = '';
 
   constructor(
     private readonly maxLine: number,
-    private readonly emit: (line: Buffer) => void,
+    private readonly emit: (raw: string) => void,
   ) {}
 
-  push(chunk: Buffer): void {
+  /** `chunk` is a binary string (Buffer#toString('latin1')). */
+  push(chunk: string): void {
     let start = 0;
     for (;;) {
-      const nl = chunk.indexOf(10, start);
+      const nl = chunk.indexOf('\n', start);
       if (nl === -1) break;
-      if (this.carryLength === 0) {
-        this.emitLine(chunk.subarray(start, nl));
-      } else {
-        this.carry.push(chunk.subarray(start, nl));
-        const line = Buffer.concat(this.carry, this.carryLength + nl - start);
-        this.carry = [];
-        this.carryLength = 0;
+      if (this.carry === '') this.emitLine(chunk.slice(start, nl));
+      else {
+        const line = this.carry + chunk.slice(start, nl);
+        this.carry = '';
         this.emitLine(line);
       }
       start = nl + 1;
     }
-    if (start < chunk.length) this.hold(chunk.subarray(start));
+    if (start < chunk.length) this.hold(start === 0 ? chunk : chunk.slice(start));
   }
 
   end(): void {
-    if (this.carryLength === 0) return;
-    const line = Buffer.concat(this.carry, this.carryLength);
-    this.carry = [];
-    this.carryLength = 0;
+    if (this.carry === '') return;
+    const line = this.carry;
+    this.carry = '';
     this.emitLine(line);
   }
 
-  private hold(rest: Buffer): void {
-    // Copy: the chunk belongs to the stream and may be large; keep only the tail.
-    this.carry.push(Buffer.from(rest));
-    this.carryLength += rest.length;
-    if (this.carryLength < this.maxLine) return;
-    let pending = Buffer.concat(this.carry, this.carryLength);
-    while (pending.length >= this.maxLine) {
-      this.emit(pending.subarray(0, this.maxLine));
-      pending = pending.subarray(this.maxLine);
+  private hold(rest: string): void {
+    this.carry += rest;
+    if (this.carry.length < this.maxLine) return;
+    // A line still growing past the limit: emit full pieces now, keep the tail.
+    let at = 0;
+    while (this.carry.length - at >= this.maxLine) {
+      this.emit(this.carry.slice(at, at + this.maxLine));
+      at += this.maxLine;
     }
-    this.carry = pending.length > 0 ? [Buffer.from(pending)] : [];
-    this.carryLength = pending.length;
+    this.carry = this.carry.slice(at);
   }
 
-  private emitLine(line: Buffer): void {
+  private emitLine(line: string): void {
     let end = line.length;
-    if (end > 0 && line[end - 1] === 13) end--;
+    if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
     if (end === 0) return;
     if (end <= this.maxLine) {
-      this.emit(end === line.length ? line : line.subarray(0, end));
+      this.emit(end === line.length ? line : line.slice(0, end));
       return;
     }
-    for (let at = 0; at < end; at += this.maxLine) this.emit(line.subarray(at, Math.min(end, at + this.maxLine)));
+    for (let at = 0; at < end; at += this.maxLine) this.emit(line.slice(at, Math.min(end, at + this.maxLine)));
   }
+}
+
+/** A UTF-8 string as a binary string (its bytes as latin1 chars), for writing next to raw lines. */
+export function toBinary(text: string): string {
+  // ASCII, the common case, is its own binary form.
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.from(text, 'utf8').toString('latin1');
+  return text;
 }

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Hooks } from '../hooks/hooks';
 import type { LineRecord } from '../hooks/types';
-import { LineSplitter } from './lines';
+import { Line } from './line-record';
+import { LineSplitter, toBinary } from './lines';
 import { FdWriter } from './output';
 import { timestamp } from './timestamp';
 
@@ -45,7 +46,7 @@ export class OutputPipeline {
   /** Reads `readable` line by line as `<service>/<stage>` on `stream`; resolves at EOF. */
   attach(readable: Readable, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
     let now = 0;
-    const splitter = new LineSplitter(this.maxLine, (line) => this.emit(service, stage, stream, line, now));
+    const splitter = new LineSplitter(this.maxLine, (raw) => this.emit(service, stage, stream, raw, now));
     this.readables.add(readable);
     if (this.pressured.size > 0) readable.pause();
     return new Promise((resolve) => {
@@ -59,9 +60,9 @@ export class OutputPipeline {
         if (this.readables.size === 0) this.onIdle();
       };
       readable.on('data', (chunk: Buffer) => {
-        // One clock read per chunk: its lines arrived together.
+        // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
         now = Date.now();
-        splitter.push(chunk);
+        splitter.push(chunk.toString('latin1'));
       });
       readable.on('end', end);
       readable.on('close', end);
@@ -70,19 +71,19 @@ export class OutputPipeline {
     });
   }
 
-  /** Runs one line through the `line` hook and writes the result. */
-  emit(service: string, stage: string, stream: 'stdout' | 'stderr', line: Buffer, time: number): void {
-    const record: LineRecord = { service, stage, stream, line, time };
+  /** Runs one line (a binary string) through the `line` hook and writes the result. */
+  emit(service: string, stage: string, stream: 'stdout' | 'stderr', raw: string, time: number): void {
+    const record: LineRecord = new Line(service, stage, stream, raw, time);
     const result = this.hooks.line.call(record) ?? record;
     const output = result.output;
     if (output === null) return;
     if (output) {
-      (output.fd === 1 ? this.stdout : this.stderr).write(output.data);
+      (output.fd === 1 ? this.stdout : this.stderr).write(output.data, output.encoding);
       return;
     }
     // No formatter claimed it (none installed, or it failed): the plain text form, never lost.
     const writer = result.stream === 'stdout' ? this.stdout : this.stderr;
-    writer.write([`${timestamp(result.time)} ${result.service}/${result.stage}: `, result.line, '\n']);
+    writer.write(`${timestamp(result.time)} ${toBinary(`${result.service}/${result.stage}: `)}${result.raw}\n`, 'latin1');
   }
 
   /** Everything written so far reached the fds. */

@@ -1,69 +1,70 @@
 /**
- * Adding dinit's fields to a JSON object line without parsing it (the hot path).
+ * Adding dinit's fields to a JSON object line without parsing it (the hot path). Lines are
+ * binary strings (one char per byte): every JSON structural char is ASCII, and UTF-8
+ * continuation bytes are >= 0x80, so scanning them byte-wise is exact.
  *
  * - `{}` (and `{ }`) becomes `{"service":…}`: no leading comma (Go dinit writes `{,"service":…}`).
- * - Duplicate keys: if the program's object already has a top-level `service`, `stage`
- *   or `logged` key, the program's key is renamed to `program_<key>` (repeated if that
- *   name is taken too) so the result has each key once, dinit's fields are
- *   authoritative, and the program's value is kept. Keys are matched byte-exactly
- *   (a key spelled with \u escapes is not recognised).
+ * - Duplicate keys: if the program's object already has a top-level `service`, `stage` or
+ *   `logged` key, the program's key is renamed to `program_<key>` (repeated if that name is
+ *   taken too) so the result has each key once, dinit's fields are authoritative, and the
+ *   program's value is kept. Keys are matched as written (a key spelled with \u escapes is
+ *   not recognised).
  * - A line that only looks like JSON (`{` … `}`) but is not is extended as Go dinit does.
  */
 const RESERVED = ['service', 'stage', 'logged'];
+const MAY_HAVE_RESERVED = /"(?:service|stage|logged)"/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-export function isJsonObjectLine(line: Buffer): boolean {
-  return line.length >= 2 && line[0] === 0x7b && line[line.length - 1] === 0x7d;
+export function isJsonObjectLine(raw: string): boolean {
+  return raw.length >= 2 && raw.charCodeAt(0) === 0x7b && raw.charCodeAt(raw.length - 1) === 0x7d;
 }
 
-/** The output parts for `line` (a `{…}` line) with `fields` (`"service":…,"logged":"…"`) appended. */
-export function appendFields(line: Buffer, fields: string): Array<string | Buffer> {
-  let body = line.subarray(0, line.length - 1);
-  if (mayHaveReserved(line)) body = renameReservedKeys(body);
-  return isEmptyObject(body) ? [body, fields, '}\n'] : [body, ',', fields, '}\n'];
+/**
+ * The parts of `raw` (a `{…}` line) with `fields` (`"service":…,"logged":"<time>`) added and
+ * the object closed: `[body, ',' + fields, time, '"}\n']`. Parts, not one string: writing a few
+ * flat strings is cheaper than building and flattening a concatenation per line.
+ */
+export function appendFields(raw: string, fields: string, time: string): string[] {
+  let body = raw.slice(0, -1);
+  if (MAY_HAVE_RESERVED.test(raw)) body = renameReservedKeys(body);
+  return [body, isEmptyObject(body) ? fields : `,${fields}`, time, '"}\n'];
 }
 
-function isEmptyObject(body: Buffer): boolean {
+function isEmptyObject(body: string): boolean {
   for (let i = body.length - 1; i > 0; i--) {
-    const c = body[i];
+    const c = body.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
   }
   return true;
 }
 
-function mayHaveReserved(line: Buffer): boolean {
-  return line.includes('"service"') || line.includes('"stage"') || line.includes('"logged"');
-}
-
 /** Renames the top-level reserved keys in `body` (an object without its closing brace). */
-export function renameReservedKeys(body: Buffer): Buffer {
+export function renameReservedKeys(body: string): string {
   const keys = topLevelKeys(body);
   if (!keys) return body;
-  const names = new Set(keys.map(([s, e]) => body.toString('utf8', s + 1, e - 1)));
-  const parts: Buffer[] = [];
+  const names = new Set(keys.map(([s, e]) => body.slice(s + 1, e - 1)));
+  let out = '';
   let at = 0;
   for (const [start, end] of keys) {
-    const name = body.toString('utf8', start + 1, end - 1);
+    const name = body.slice(start + 1, end - 1);
     if (!RESERVED.includes(name)) continue;
     let renamed = `program_${name}`;
     while (names.has(renamed)) renamed = `program_${renamed}`;
     names.add(renamed);
-    parts.push(body.subarray(at, start), Buffer.from(JSON.stringify(renamed)));
+    out += body.slice(at, start) + JSON.stringify(renamed);
     at = end;
   }
-  if (parts.length === 0) return body;
-  parts.push(body.subarray(at));
-  return Buffer.concat(parts);
+  return at === 0 ? body : out + body.slice(at);
 }
 
 /** [start, end) spans (quotes included) of the object's top-level keys; undefined if malformed. */
-function topLevelKeys(body: Buffer): Array<[number, number]> | undefined {
+function topLevelKeys(body: string): Array<[number, number]> | undefined {
   const keys: Array<[number, number]> = [];
   let depth = 0;
   let expectKey = true;
   for (let i = 1; i < body.length; i++) {
-    const c = body[i];
+    const c = body.charCodeAt(i);
     if (c === QUOTE) {
       const end = stringEnd(body, i);
       if (end < 0) return undefined;
@@ -81,9 +82,9 @@ function topLevelKeys(body: Buffer): Array<[number, number]> | undefined {
 }
 
 /** Index just past the closing quote of the string starting at `start`, or -1. */
-function stringEnd(body: Buffer, start: number): number {
+function stringEnd(body: string, start: number): number {
   for (let i = start + 1; i < body.length; i++) {
-    const c = body[i];
+    const c = body.charCodeAt(i);
     if (c === BACKSLASH) i++;
     else if (c === QUOTE) return i + 1;
   }

@@ -1,4 +1,5 @@
 import type { Plugin } from '../kernel/kernel';
+import { toBinary } from '../kernel/lines';
 import { timestamp } from '../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
 
@@ -6,30 +7,34 @@ import { appendFields, isJsonObjectLine } from './json-fields';
  * `log-json`: with DINIT_JSON_STDOUT on (the default), a stdout line that is a JSON object
  * goes to stdout with `"service"`, `"stage"` and `"logged"` added; any other stdout line
  * becomes the warning `<name>/<stage>: not JSON stdout: <line>` on stderr (as Go dinit).
+ * Works on binary strings end to end: no per-line Buffer.
  */
 export const logJson: Plugin = {
   name: 'log-json',
   apply(kernel) {
     if (!kernel.config.jsonStdout) return;
     const warn = kernel.log.enabled('warn');
-    const prefixes = new Map<string, string>();
-    const fieldsPrefix = (service: string, stage: string): string => {
+    const fields = new Map<string, { json: string; warning: string }>();
+    const fieldsFor = (service: string, stage: string) => {
       const key = `${service}\0${stage}`;
-      let prefix = prefixes.get(key);
-      if (prefix === undefined) {
-        prefix = `"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`;
-        prefixes.set(key, prefix);
+      let entry = fields.get(key);
+      if (entry === undefined) {
+        entry = {
+          json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
+          warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
+        };
+        fields.set(key, entry);
       }
-      return prefix;
+      return entry;
     };
     kernel.hooks.line.tap({ name: 'log-json', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.stream !== 'stdout' || record.output !== undefined) return record;
-      const { line, service, stage, time } = record;
-      if (isJsonObjectLine(line)) {
-        record.output = { fd: 1, data: appendFields(line, `${fieldsPrefix(service, stage)}${timestamp(time)}"`) };
+      const raw = record.raw;
+      const entry = fieldsFor(record.service, record.stage);
+      if (isJsonObjectLine(raw)) {
+        record.output = { fd: 1, data: appendFields(raw, entry.json, timestamp(record.time)), encoding: 'latin1' };
       } else if (warn) {
-        const head = `${timestamp(time)} dinit: warning: ${service}/${stage}: not JSON stdout: `;
-        record.output = { fd: 2, data: [head, line, '\n'] };
+        record.output = { fd: 2, data: [timestamp(record.time), entry.warning, raw, '\n'], encoding: 'latin1' };
       } else {
         record.output = null;
       }

@@ -18,7 +18,7 @@ test('every variable', () => {
       DINIT_REPARENTING_POLICY: 'adopt',
       DINIT_MAX_LINE: '4096',
     }),
-    { dir: '/srv', jsonStdout: false, logLevel: 'debug', killTimeout: 16, reparentingPolicy: 'adopt', maxLine: 4096 },
+    { ...DEFAULT_CONFIG, dir: '/srv', jsonStdout: false, logLevel: 'debug', killTimeout: 16, reparentingPolicy: 'adopt', maxLine: 4096 },
   );
   assert.equal(configFromEnv({ DINIT_JSON_STDOUT: '1' }).jsonStdout, true);
   assert.equal(configFromEnv({ DINIT_JSON_STDOUT: 'false' }).jsonStdout, true, 'only "0" disables, as in Go dinit');
