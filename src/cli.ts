@@ -7,7 +7,14 @@
  */
 import type { EarlySignals } from './main';
 
-{
+// `dinit check` / `dinit status`: tools, not the init; they take no signal listeners.
+const command = process.argv[2];
+if (command === 'check' || command === 'status') {
+  void import('./commands').then(async ({ runCommand }) => {
+    const code = await runCommand(process.argv.slice(2));
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  });
+} else {
   const early: EarlySignals = { received: [], forward: undefined };
   const listen = (name: NodeJS.Signals): void => {
     process.on(name, () => {

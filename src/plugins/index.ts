@@ -7,6 +7,7 @@ import { reparentAdopt } from './reparent-adopt';
 import { reparentIgnore } from './reparent-ignore';
 import { reparentTerminate } from './reparent-terminate';
 import { runitDir } from './runit-dir';
+import { statusSocket } from './status-socket';
 import { stopDeadline } from './stop-deadline';
 import { stopOnExit } from './stop-on-exit';
 import { terminateFile } from './terminate-file';
@@ -24,4 +25,5 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   reparentAdopt,
   reparentIgnore,
   adoptOutput,
+  statusSocket,
 ]);

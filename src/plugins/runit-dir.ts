@@ -2,51 +2,56 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FatalError } from '../hooks/guard';
 import type { ServiceSpec } from '../hooks/types';
-import { describeError } from '../kernel/errors';
 import type { Plugin } from '../kernel/kernel';
+import { checkService, escapeControl, formatProblem, scanTree, type Problem } from './service-checks';
 
 /**
  * `runit-dir`: every entry of DINIT_DIR not starting with `.` that is a directory
  * (after following symlinks) is a program: `<dir>/<name>/run`, plus `<dir>/<name>/log/run`
- * when present. Entries are taken in name order. An unreadable tree stops dinit (status 1).
+ * when present. Entries are taken in name order. Before anything starts, the tree is
+ * checked (service-checks.ts): an unreadable tree, a broken link, a `run` that exec would
+ * refuse (missing, not executable, no `#!`, another architecture), or a `log` that is not
+ * a folder stops dinit with `<path>: <reason>` and status 1. A service's name is its folder's
+ * name, with control characters escaped (see displayName).
  */
 export const runitDir: Plugin = {
   name: 'runit-dir',
   apply(kernel) {
     kernel.hooks.load.tapPromise('runit-dir', async (services, config) => {
       // Absolute: each program runs with its own folder as cwd.
-      const root = path.resolve(config.dir);
-      let names: string[];
-      try {
-        names = fs.readdirSync(root).sort();
-      } catch (error) {
-        throw new FatalError(`cannot read service directory ${root}: ${describeError(error)}`);
-      }
+      const scan = scanTree(config.dir);
+      const problems: Problem[] = [...scan.problems];
+      for (const entry of scan.skipped) kernel.log.debug(`skipping ${entry}: not a directory`);
       const found: ServiceSpec[] = [];
-      for (const name of names) {
-        if (name.startsWith('.')) continue;
-        const dir = path.join(root, name);
-        let stat: fs.Stats;
-        try {
-          stat = fs.statSync(dir);
-        } catch (error) {
-          throw new FatalError(`${dir}: ${describeError(error)}`);
-        }
-        if (!stat.isDirectory()) {
-          kernel.log.debug(`skipping ${dir}: not a directory`);
-          continue;
-        }
-        const spec: ServiceSpec = { name, dir, run: [path.join(dir, 'run')] };
-        const logRun = path.join(dir, 'log', 'run');
-        if (exists(logRun)) spec.log = { argv: [logRun], cwd: path.join(dir, 'log') };
+      for (const { name, dir } of scan.services) {
+        problems.push(...checkService(dir));
+        const spec: ServiceSpec = { name: displayName(name), dir, run: [path.join(dir, 'run')] };
+        const logDir = path.join(dir, 'log');
+        if (hasFile(path.join(logDir, 'run'))) spec.log = { argv: [path.join(logDir, 'run')], cwd: logDir };
         found.push(spec);
       }
+      if (problems.length > 0) throw new FatalError(describe(problems, scan.root));
       return [...services, ...found];
     });
   },
 };
 
-function exists(file: string): boolean {
+function describe(problems: Problem[], root: string): string {
+  const [first] = problems;
+  // Kept word for word from earlier versions: scripts may match on it.
+  const text = first.path === root ? `cannot read service directory ${root}: ${first.reason.replace(/^cannot read service directory: /, '')}` : formatProblem(first);
+  const more = problems.length - 1;
+  return more === 0 ? text : `${text} (and ${more} more problem${more === 1 ? '' : 's'}: "dinit check" lists them all)`;
+}
+
+/**
+ * The name used in every log line. Folder names may hold any byte but `/`: a control
+ * character (a newline!) would split or forge log lines, so those are written C-style
+ * (`\n`, `\x1b`). Spaces and non-ASCII letters are kept as they are.
+ */
+export const displayName = escapeControl;
+
+function hasFile(file: string): boolean {
   try {
     fs.statSync(file);
     return true;

@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { loadConfigFile, type FileConfig } from '../bootstrap/config-file';
+import { resolvePlugins, type PluginUse } from '../bootstrap/plugin-list';
+import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kernel/config';
+import { Kernel } from '../kernel/kernel';
+import { resolveSys, type SysCalls } from '../kernel/sys';
+import { BUILTINS } from '../plugins';
+import { runitDir } from '../plugins/runit-dir';
+import { checkService, formatProblem, scanTree } from '../plugins/service-checks';
+import { terminateFile } from '../plugins/terminate-file';
+import { parseArgs, processIo, type CommandIo } from './io';
+
+const USAGE = `usage: dinit check [-v|--verbose] [dir]
+
+Checks what dinit would load at start-up, without starting anything: the config file and
+its plugins (loaded and applied), the DINIT_* variables, and the service tree (dir, else
+DINIT_DIR, else the config file's "dir", else /etc/service). Prints one line per problem,
+"<path>: <reason>", then "ok: N services" (exit 0) or "N problems" (exit 1).
+`;
+
+/** `dinit check [dir]`: 0 when dinit would start this tree, 1 when not, 2 on a usage error. */
+export async function check(args: string[], io: CommandIo = processIo()): Promise<number> {
+  const parsed = parseArgs(args, ['-v', '--verbose', '-h', '--help']);
+  if (parsed.flags.has('-h') || parsed.flags.has('--help')) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (parsed.unknown.length > 0 || parsed.positional.length > 1) {
+    io.err(`dinit: error: check: unexpected ${JSON.stringify(parsed.unknown[0] ?? parsed.positional[1])}\n${USAGE}`);
+    return 2;
+  }
+  const verbose = parsed.flags.has('-v') || parsed.flags.has('--verbose');
+  const note = (text: string): void => (verbose ? io.out(`note: ${text}\n`) : undefined);
+  const problems: string[] = [];
+  const problem = (line: string): void => {
+    problems.push(line);
+    io.out(`${line}\n`);
+  };
+
+  // The same steps, in the same order, as start-up (src/main.ts), each failure reported and the rest still checked.
+  let file: FileConfig | undefined;
+  try {
+    file = await loadConfigFile(io.env, io.cwd);
+    note(file ? `config file ${file.filepath}` : 'no config file');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problem(error.message);
+  }
+  let config: Config;
+  try {
+    config = configFromEnv(io.env, { ...DEFAULT_CONFIG, ...file?.settings });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problem(`environment: ${error.message}`);
+    config = { ...DEFAULT_CONFIG, ...file?.settings, ...(io.env.DINIT_DIR ? { dir: io.env.DINIT_DIR } : {}) };
+  }
+  if (parsed.positional[0] !== undefined) config.dir = parsed.positional[0];
+
+  let plugins: PluginUse[] | undefined;
+  try {
+    plugins = resolvePlugins(file?.plugins ?? [], BUILTINS, file?.filepath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problem(error.message);
+  }
+  let sys: SysCalls | undefined;
+  try {
+    sys = resolveSys(io.env.DINIT_SYS_BACKEND).calls;
+  } catch (error) {
+    problem(`native calls: ${(error as Error).message}`);
+  }
+  if (plugins && sys) {
+    // A kernel that is never run: applying taps hooks and nothing else (no program, no socket).
+    const kernel = new Kernel({ config, sys });
+    for (const { plugin, options, origin } of plugins) {
+      try {
+        kernel.use(plugin, options);
+        note(`plugin ${plugin.name} (${origin}) applied`);
+      } catch (error) {
+        const where = file && !origin.startsWith('built-in') ? `config file ${file.filepath}: ` : '';
+        problem(`${where}${(error as Error).message}`);
+      }
+    }
+    await kernel.flush();
+  }
+
+  // The tree is runit-dir's concern: when a bundle replaced or disabled it, its own rules apply.
+  const used = new Set(plugins?.map((use) => use.plugin) ?? BUILTINS);
+  let services = 0;
+  if (used.has(runitDir)) {
+    const scan = scanTree(path.resolve(io.cwd, config.dir));
+    for (const p of scan.problems) problem(formatProblem(p));
+    for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
+    for (const { dir } of scan.services) {
+      const found = checkService(dir, { stopFiles: used.has(terminateFile) });
+      for (const p of found) problem(formatProblem(p));
+      if (found.length === 0) note(`${dir}: ok`);
+    }
+    services = scan.services.length;
+    if (services === 0 && scan.problems.length === 0) problem(`${scan.root}: no services (no folder in it that does not start with ".")`);
+  } else {
+    io.out(`note: runit-dir is replaced or disabled: service tree ${config.dir} not checked\n`);
+  }
+
+  if (problems.length > 0) {
+    io.out(`${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    return 1;
+  }
+  io.out(`ok: ${services} service${services === 1 ? '' : 's'}\n`);
+  return 0;
+}

@@ -1,0 +1,113 @@
+import * as net from 'node:net';
+import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status-socket';
+import { parseArgs, processIo, type CommandIo } from './io';
+
+const USAGE = `usage: dinit status [--json]
+
+Asks the running dinit (same container: same PID and network namespace) for its programs
+and prints them. Exit status: 0 every service's run program is running, 1 one is not
+(exited, disabled itself, not started yet, or dinit is stopping), 2 no dinit answered
+(or it refused: only root, dinit's own user and DINIT_STATUS_USERS may ask).
+`;
+
+/** How long to wait for dinit's answer. */
+const TIMEOUT_MS = 5000;
+
+export const STATUS_EXIT = Object.freeze({ HEALTHY: 0, NOT_RUNNING: 1, NO_ANSWER: 2 });
+
+/** `dinit status [--json]`. */
+export async function status(args: string[], io: CommandIo = processIo()): Promise<number> {
+  const parsed = parseArgs(args, ['--json', '-h', '--help']);
+  if (parsed.flags.has('-h') || parsed.flags.has('--help')) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (parsed.unknown.length > 0 || parsed.positional.length > 0) {
+    io.err(`dinit: error: status: unexpected ${JSON.stringify(parsed.unknown[0] ?? parsed.positional[0])}\n${USAGE}`);
+    return 2;
+  }
+  let name = statusSocketName(io.env);
+  if (!io.env.DINIT_STATUS_SOCKET) {
+    // A dinit that is not PID 1 listens on `<name>-<pid>`: use it when it is the only one.
+    const others = listeningNames(`${name}-`);
+    if (others.length === 1 && !listeningNames(name).includes(name)) name = others[0];
+  }
+  let answer: StatusReport | StatusRefusal;
+  try {
+    answer = JSON.parse(await ask(name)) as StatusReport | StatusRefusal;
+  } catch (error) {
+    io.err(`dinit: error: status: no answer from dinit on @${name}: ${(error as Error).message}\n`);
+    return STATUS_EXIT.NO_ANSWER;
+  }
+  if ('error' in answer) {
+    io.err(`dinit: error: status: ${answer.error}\n`);
+    return STATUS_EXIT.NO_ANSWER;
+  }
+  if (!Array.isArray(answer.programs)) {
+    io.err(`dinit: error: status: unexpected answer from @${name}\n`);
+    return STATUS_EXIT.NO_ANSWER;
+  }
+  io.out(parsed.flags.has('--json') ? `${JSON.stringify(answer)}\n` : formatReport(answer));
+  return answer.healthy ? STATUS_EXIT.HEALTHY : STATUS_EXIT.NOT_RUNNING;
+}
+
+/** Connects to the abstract socket and reads everything until dinit closes it. */
+function ask(name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(`\0${name}`);
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? new Error('no dinit is listening (is it running in this container?)') : error),
+    );
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+const HEADER = ['SERVICE', 'STAGE', 'PID', 'STATE', 'STARTED', 'UPTIME'];
+
+/** A table of the programs, then one summary line. */
+export function formatReport(report: StatusReport): string {
+  const rows = report.programs.map((p) => [
+    printable(p.service),
+    printable(p.stage),
+    p.pid === null ? '-' : String(p.pid),
+    stateText(p),
+    p.startedAt ?? '-',
+    p.uptimeMs === null ? '-' : formatUptime(p.uptimeMs),
+  ]);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n';
+  let text = [HEADER, ...rows].map(line).join('');
+  const down = report.programs.filter((p) => p.stage === 'run' && p.origin !== 'adopted' && p.state !== 'running');
+  if (report.stopping) text += 'not ok: dinit is stopping\n';
+  else if (down.length > 0) text += `not ok: not running: ${down.map((p) => `${printable(p.service)}/run (${stateText(p)})`).join(', ')}\n`;
+  else if (!report.healthy) text += 'not ok: no services\n';
+  else {
+    const n = report.programs.filter((p) => p.stage === 'run' && p.origin !== 'adopted').length;
+    text += `ok: ${n} service${n === 1 ? '' : 's'} running\n`;
+  }
+  return text;
+}
+
+function stateText(p: ProgramStatus): string {
+  if (p.state !== 'exited' || !p.exit) return p.state;
+  return p.exit.code !== null ? `exited ${p.exit.code}` : `killed by signal ${p.exit.signal}`;
+}
+
+/** Names are folder names: any byte but `/` and NUL. Control characters are shown escaped (JSON style). */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
+}
+
+/** 42s, 5m03s, 2h05m, 3d04h. */
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86400)}d${pad(Math.floor(s / 3600) % 24)}h`;
+}

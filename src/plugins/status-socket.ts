@@ -1,0 +1,257 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { Program } from '../hooks/types';
+import { DISABLED_STATUS, type Kernel, type Plugin } from '../kernel/kernel';
+import { loadLibc } from '../kernel/sys/libc';
+
+/**
+ * `status-socket`: answers `dinit status` on an abstract unix socket (no file, so it works
+ * on a read-only root file system). A client connects and reads one JSON report; it sends
+ * nothing. Abstract sockets have no permissions, so the peer's uid is read with SO_PEERCRED:
+ * root, dinit's own user and the uids in DINIT_STATUS_USERS are answered, others refused.
+ * The server never keeps PID 1 alive, closes when the stop begins, and a misbehaving client
+ * only ever loses its own connection.
+ */
+
+/** Bumped when a field changes meaning; new fields may be added without. */
+export const STATUS_VERSION = 1;
+/** A client that has not read its report after this long is dropped. */
+const CLIENT_TIMEOUT_MS = 5000;
+const MAX_CLIENTS = 16;
+
+export type ProgramState = 'running' | 'exited' | 'disabled' | 'not started';
+
+export interface ProgramStatus {
+  service: string;
+  stage: string;
+  /** Its pid in dinit's PID namespace; null when not started. */
+  pid: number | null;
+  origin: 'spawned' | 'adopted' | null;
+  state: ProgramState;
+  /** RFC 3339, ms, UTC. */
+  startedAt: string | null;
+  /** Milliseconds since start while running. */
+  uptimeMs: number | null;
+  exit: { code: number | null; signal: number | null } | null;
+}
+
+export interface StatusReport {
+  version: number;
+  pid: number;
+  now: string;
+  stopping: boolean;
+  /** Every service's `run` is running (and dinit is not stopping). */
+  healthy: boolean;
+  programs: ProgramStatus[];
+}
+
+export interface StatusRefusal {
+  version: number;
+  error: string;
+}
+
+/**
+ * The abstract socket's name (without the leading NUL): DINIT_STATUS_SOCKET when set, else
+ * `dinit-status-<inode of the PID namespace>`, which `docker exec` (same namespaces) derives
+ * too. A dinit that is not PID 1 (several may share a namespace) appends `-<pid>`; the client
+ * finds it in /proc/net/unix.
+ */
+export function statusSocketName(env: NodeJS.ProcessEnv = process.env, pid = 1): string {
+  const configured = env.DINIT_STATUS_SOCKET;
+  if (configured) return configured.replace(/^[@\0]/, '');
+  let ns = 'host';
+  try {
+    ns = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? ns;
+  } catch {
+    // no /proc: one dinit per network namespace
+  }
+  return pid === 1 ? `dinit-status-${ns}` : `dinit-status-${ns}-${pid}`;
+}
+
+/** Abstract socket names listening in this network namespace that start with `prefix` (from /proc/net/unix). */
+export function listeningNames(prefix: string): string[] {
+  let table: string;
+  try {
+    table = fs.readFileSync('/proc/net/unix', 'utf8');
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  for (const line of table.split('\n')) {
+    // Num RefCount Protocol Flags Type St Inode Path; flags 00010000 = __SO_ACCEPTCON (listening).
+    const fields = line.trim().split(/\s+/);
+    // Node pads abstract names with NULs to the full sun_path, shown as `@`.
+    if (fields.length >= 8 && fields[3] === '00010000' && fields[7].startsWith(`@${prefix}`)) names.add(fields[7].slice(1).replace(/@+$/, ''));
+  }
+  return [...names].sort();
+}
+
+/** DINIT_STATUS_USERS: a comma list of uids allowed besides root and dinit's own user. */
+export function parseStatusUsers(text: string | undefined): Set<number> {
+  const users = new Set<number>();
+  for (const part of (text ?? '').split(',')) {
+    const word = part.trim();
+    if (word === '') continue;
+    if (!/^\d+$/.test(word) || Number(word) > 0xfffffffe) {
+      throw new Error(`invalid status users ${JSON.stringify(text)}: expected a comma-separated list of numeric uids`);
+    }
+    users.add(Number(word));
+  }
+  return users;
+}
+
+export const statusSocket: Plugin = {
+  name: 'status-socket',
+  apply(kernel) {
+    const users = parseStatusUsers(process.env.DINIT_STATUS_USERS);
+    const name = statusSocketName(process.env, kernel.pid);
+    const latest = new Map<string, Program>();
+    const remember = (program: Program): void => {
+      latest.set(`${program.service}\0${program.stage}`, program);
+      if (latest.size > 1000) prune(latest);
+    };
+    kernel.hooks.started.tap('status-socket', remember);
+    kernel.hooks.adopted.tapPromise('status-socket', async (program) => remember(program));
+    let server: net.Server | undefined;
+    // Listen once the kernel runs (not when applied: `dinit check` applies plugins too).
+    kernel.hooks.load.tapPromise({ name: 'status-socket', stage: 100 }, async (services) => {
+      if (!kernel.stopping) server = listen(kernel, name, users, () => report(kernel, latest));
+      return services;
+    });
+    kernel.hooks.stopping.tap('status-socket', () => {
+      server?.close();
+      server = undefined;
+    });
+  },
+};
+
+function listen(kernel: Kernel, name: string, users: Set<number>, answer: () => StatusReport): net.Server {
+  const ownUid = process.getuid?.() ?? 0;
+  const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true }, (socket) => {
+    try {
+      serve(kernel, socket, (uid) => uid === 0 || uid === ownUid || users.has(uid), answer);
+    } catch (error) {
+      kernel.log.debug(`status: client error: ${(error as Error).message}`);
+      socket.destroy();
+    }
+  });
+  server.maxConnections = MAX_CLIENTS;
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const why = error.code === 'EADDRINUSE' ? 'in use by another dinit (set DINIT_STATUS_SOCKET to tell them apart)' : error.message;
+    kernel.log.warn(`status socket @${name}: ${why}; "dinit status" is not available`);
+    server.close();
+  });
+  server.listen(`\0${name}`, () => kernel.log.debug(`status: listening on @${name}`));
+  server.unref();
+  return server;
+}
+
+function serve(kernel: Kernel, socket: net.Socket, allowed: (uid: number) => boolean, answer: () => StatusReport): void {
+  socket.unref();
+  socket.on('error', () => socket.destroy());
+  socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  let uid: number | undefined;
+  let why = 'cannot read the peer credentials';
+  try {
+    if (typeof fd === 'number' && fd >= 0) uid = peerCredentials(fd).uid;
+  } catch (error) {
+    why = `cannot read the peer credentials: ${(error as Error).message}`;
+  }
+  let body: StatusReport | StatusRefusal;
+  if (uid === undefined) {
+    kernel.log.warn(`status: refused a client: ${why}`);
+    body = { version: STATUS_VERSION, error: `permission denied: dinit ${why}` };
+  } else if (!allowed(uid)) {
+    kernel.log.info(`status: refused uid ${uid}`);
+    body = { version: STATUS_VERSION, error: `permission denied: uid ${uid} may not read the status (allowed: root and DINIT_STATUS_USERS)` };
+  } else {
+    body = answer();
+  }
+  // Whatever the client sends is ignored; reading it keeps a chatty client from blocking us.
+  socket.on('data', () => {});
+  socket.resume();
+  // Closed once handed to the kernel: the answer stays readable by the peer, and no slot is held.
+  socket.end(`${JSON.stringify(body)}\n`, () => socket.destroy());
+}
+
+/** Builds the report: every known program, newest per service and stage, and services not started. */
+export function report(kernel: Kernel, latest: Map<string, Program>, now = Date.now()): StatusReport {
+  prune(latest);
+  const programs: ProgramStatus[] = [];
+  const live = new Set<Program>(kernel.programs.all());
+  const seen = new Set<Program>();
+  const add = (program: Program): void => {
+    if (seen.has(program)) return;
+    seen.add(program);
+    programs.push(describe(program, live.has(program) && program.state === 'running', now));
+  };
+  let healthy = !kernel.stopping && kernel.services.length > 0;
+  for (const spec of kernel.services) {
+    const stages = spec.log ? ['run', 'log'] : ['run'];
+    for (const stage of stages) {
+      const program = latest.get(`${spec.name}\0${stage}`) ?? kernel.programs.find(spec.name, stage);
+      if (program) add(program);
+      else programs.push({ service: spec.name, stage, pid: null, origin: null, state: 'not started', startedAt: null, uptimeMs: null, exit: null });
+      if (stage === 'run' && (!program || program.state !== 'running')) healthy = false;
+    }
+  }
+  for (const program of [...latest.values(), ...live]) add(program);
+  return { version: STATUS_VERSION, pid: kernel.pid, now: new Date(now).toISOString(), stopping: kernel.stopping, healthy, programs };
+}
+
+function describe(program: Program, running: boolean, now: number): ProgramStatus {
+  const exit = program.exit ? { code: program.exit.code, signal: program.exit.signal } : null;
+  const disabled = program.stage === 'run' && program.origin === 'spawned' && exit?.code === DISABLED_STATUS;
+  return {
+    service: program.service,
+    stage: program.stage,
+    pid: program.pid,
+    origin: program.origin,
+    state: running ? 'running' : disabled ? 'disabled' : 'exited',
+    startedAt: new Date(program.startedAt).toISOString(),
+    uptimeMs: running ? Math.max(0, now - program.startedAt) : null,
+    exit,
+  };
+}
+
+/** Forgets exited programs other than a service's run and log (term programs, adopted processes). */
+function prune(latest: Map<string, Program>): void {
+  for (const [key, program] of latest) {
+    if (program.state !== 'running' && (program.origin === 'adopted' || (program.stage !== 'run' && program.stage !== 'log'))) latest.delete(key);
+  }
+}
+
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+type GetSockOpt = (fd: number, level: number, option: number, length: number) => Buffer;
+let getsockopt: GetSockOpt | undefined;
+
+/** getsockopt(SO_PEERCRED): struct ucred { pid_t pid; uid_t uid; gid_t gid; }. posix-node on glibc, koffi elsewhere. */
+export function peerCredentials(fd: number): { pid: number; uid: number; gid: number } {
+  getsockopt ??= bindGetsockopt();
+  const buffer = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, 12);
+  if (buffer.length < 12) throw new Error(`SO_PEERCRED returned ${buffer.length} bytes`);
+  return { pid: buffer.readInt32LE(0), uid: buffer.readUInt32LE(4), gid: buffer.readUInt32LE(8) };
+}
+
+function bindGetsockopt(): GetSockOpt {
+  if (process.env.DINIT_SYS_BACKEND !== 'koffi') {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const posix = require('posix-node') as { getsockopt?: GetSockOpt; default?: { getsockopt?: GetSockOpt } };
+      const own = posix.getsockopt ?? posix.default?.getsockopt;
+      if (typeof own === 'function') return own;
+    } catch {
+      // not on glibc: koffi below
+    }
+  }
+  const { lib } = loadLibc();
+  const call = lib.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *length)');
+  return (fd, level, option, length) => {
+    const value = Buffer.alloc(length);
+    const size = [length];
+    if ((call(fd, level, option, value, size) as number) !== 0) throw new Error('getsockopt failed');
+    return value.subarray(0, size[0]);
+  };
+}
