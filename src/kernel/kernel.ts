@@ -10,6 +10,7 @@ import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
+import { reportSlowStop } from './slow-stop';
 import type { SysCalls } from './sys';
 
 /** Exit statuses, as Go dinit uses them. */
@@ -102,6 +103,11 @@ export class Kernel {
 
   /** Loads the services, starts them and the reaper; resolves with the exit status. */
   async run(): Promise<number> {
+    // Start-up ran without yielding to the event loop, so a SIGTERM that arrived meanwhile
+    // still waits in libuv's signal pipe: one turn (poll, then check) lets it stop us first.
+    await new Promise((resolve) => setImmediate(resolve));
+    // A SIGTERM during start-up already stopped (and finished) the kernel: start nothing.
+    if (this.stopping) return this.done;
     this.reaper.start();
     try {
       this.services = await this.hooks.load.promise([], this.config as Config);
@@ -109,6 +115,7 @@ export class Kernel {
       this.fail(error);
       return this.done;
     }
+    if (this.stopping) return this.done;
     if (this.services.length === 0) {
       this.log.warn('no services found, exiting');
       this.stop({ kind: 'request', why: 'no services' });
@@ -211,8 +218,9 @@ export class Kernel {
   private async stopProgram(program: Program): Promise<void> {
     this.log.info(`${program.service}/${program.stage}: terminating`);
     const handled = program.origin === 'spawned' ? await this.hooks.shutdown.promise(program) : undefined;
-    if (handled || program.state !== 'running') return;
-    this.signal(program, 'SIGTERM');
+    if (program.state !== 'running') return;
+    if (!handled) this.signal(program, 'SIGTERM');
+    reportSlowStop(this.log, program, handled ? 'the stop began' : 'SIGTERM');
   }
 
   /** Sends a signal to a program still running, logging it as Go dinit does. */

@@ -72,6 +72,9 @@ export class Processes {
 
   private watchExit(child: ChildProcess, program: Program, streams: Array<Promise<void>>): void {
     child.once('exit', (code, signalName) => {
+      // libuv has reaped it: its pid may be reused from now on, so nothing may signal it
+      // (kernel.signal checks the state) even while its last lines are still being read.
+      program.state = 'exited';
       const signal = signalName ? signalNumber(signalName) : null;
       const status: ExitStatus = { code: signal === null ? code : null, signal };
       // Report after the program's last lines: wait for its pipes, but not for a daemon that inherited them.

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Program } from '../hooks/types';
 import type { Plugin } from '../kernel/kernel';
 
 /** Names of the stop program in a service folder, in order of preference. */
@@ -9,17 +10,24 @@ export const TERMINATE_FILES = ['terminate', 'finish'];
  * `terminate-file`: stops a program by running `<dir>/terminate` (or `finish`, the name
  * runit images use; `terminate` wins) with `DINIT_PID=<pid of run>`, logged as stage
  * `term`. Without such a file — or when it cannot be started — the kernel sends SIGTERM.
+ *
+ * A term program that fails (non-zero status or a signal) while `run` still runs falls
+ * back to SIGTERM too: otherwise nothing would ever stop `run` and the container would
+ * hang until the orchestrator's SIGKILL. A term program still running once its `run`
+ * has ended has nothing left to stop: it gets SIGTERM, so it cannot hold the exit.
  */
 export const terminateFile: Plugin = {
   name: 'terminate-file',
   apply(kernel) {
+    /** The `run` each running term program was started to stop. */
+    const stopping = new Map<Program, Program>();
     kernel.hooks.shutdown.tapPromise('terminate-file', async (program) => {
-      if (program.stage !== 'run' || !program.spec) return undefined;
+      if (program.stage !== 'run' || !program.spec || program.state !== 'running') return undefined;
       const spec = program.spec;
       const file = TERMINATE_FILES.map((name) => path.join(spec.dir, name)).find((f) => fs.existsSync(f));
       if (!file) return undefined;
       try {
-        await kernel.spawn(
+        const term = await kernel.spawn(
           {
             service: program.service,
             stage: 'term',
@@ -30,11 +38,33 @@ export const terminateFile: Plugin = {
           { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
           spec,
         );
+        stopping.set(term, program);
         return true;
       } catch (error) {
         kernel.log.warn(`${program.service}/term: error running: ${(error as Error).message}; sending SIGTERM instead`);
         return undefined;
       }
+    });
+    // Taps `exit` before `stop-on-exit` (applied earlier) and never bails: it only reacts.
+    kernel.hooks.exit.tapPromise('terminate-file', async (program, status) => {
+      if (program.origin !== 'spawned') return undefined;
+      if (program.stage === 'term') {
+        const run = stopping.get(program);
+        stopping.delete(program);
+        const failed = status.code !== 0;
+        if (run && failed && run.state === 'running') {
+          const how = status.code !== null ? `status ${status.code}` : `signal ${status.signal}`;
+          kernel.log.warn(`${program.service}/term: failed with ${how}; sending SIGTERM instead`);
+          kernel.signal(run, 'SIGTERM');
+        }
+      } else if (program.stage === 'run') {
+        for (const [term, run] of stopping) {
+          if (run !== program || term.state !== 'running') continue;
+          kernel.log.info(`${term.service}/term: ${run.service}/run has ended, stopping its terminate program`);
+          kernel.signal(term, 'SIGTERM');
+        }
+      }
+      return undefined;
     });
   },
 };
