@@ -5,6 +5,7 @@ import { toBinary } from './lines';
 export type OutputData = string | Buffer | ReadonlyArray<string | Buffer>;
 
 const CHUNK = 256 * 1024;
+const MAX_SPARE = 8;
 
 /**
  * Buffer#latin1Write: copies a binary string's chars as bytes, without Buffer#write's
@@ -36,6 +37,8 @@ export class FdWriter {
   private broken: Error | undefined;
   private drainWaiters: Array<() => void> = [];
   private pressured = false;
+  /** Written chunks kept for reuse: a flood would otherwise allocate 256 KiB per batch for V8 to collect late. */
+  private spare: ArrayBuffer[] = [];
 
   constructor(
     readonly fd: number,
@@ -96,7 +99,8 @@ export class FdWriter {
   private seal(): void {
     if (this.used === 0) return;
     this.pushSealed(this.current.subarray(0, this.used));
-    this.current = Buffer.allocUnsafe(CHUNK) as LatinBuffer;
+    const reuse = this.spare.pop();
+    this.current = (reuse ? Buffer.from(reuse, 0, CHUNK) : Buffer.allocUnsafe(CHUNK)) as LatinBuffer;
     this.used = 0;
   }
 
@@ -143,9 +147,21 @@ export class FdWriter {
       }
       this.sealedBytes -= written;
       const rest = unwritten(batch, written);
+      this.recycle(batch, rest);
       if (rest.length > 0) this.sealed.unshift(...rest);
       this.flush();
     });
+  }
+
+  /** Keeps fully written chunk buffers (whole 256 KiB allocations of their own) for reuse. */
+  private recycle(batch: Buffer[], rest: Buffer[]): void {
+    const pending = new Set(rest.map((b) => b.buffer));
+    for (const written of batch) {
+      const whole = written.buffer;
+      if (this.spare.length < MAX_SPARE && written.byteOffset === 0 && whole.byteLength === CHUNK && !pending.has(whole)) {
+        this.spare.push(whole as ArrayBuffer);
+      }
+    }
   }
 
   private breakWith(error: Error, batch: Buffer[]): void {

@@ -33,6 +33,8 @@ export class Reaper {
   private retryTimer: NodeJS.Timeout | undefined;
   private intervalMs = INTERVAL_MS;
   private readonly ticksPerSecond = 100;
+  /** Once a zombie was met, peeking pays off; before, a plain start never loads koffi for it. */
+  private zombiesSeen = false;
 
   constructor(
     private readonly pid: number,
@@ -88,13 +90,16 @@ export class Reaper {
   }
 
   scan(): void {
+    // Reap what has exited first: a peek per zombie, not a waitpid per tracked process.
+    const peeked = this.tracked.size > 0 || this.zombiesSeen ? this.reapExited() : false;
     let foreign = 0;
     let tooYoung = false;
     let uptime = -1;
     for (const pid of readChildren(this.pid)) {
       if (this.events.isOwn(pid)) continue;
       if (this.tracked.has(pid)) {
-        if (this.tryReap(pid)) continue;
+        // Already reaped above when peeking worked; otherwise ask this one.
+        if (!peeked && this.tryReap(pid)) continue;
         foreign++;
         continue;
       }
@@ -106,6 +111,7 @@ export class Reaper {
         continue;
       }
       if (stat.state === 'Z') {
+        this.zombiesSeen = true;
         this.reapZombie(pid, stat.comm);
         continue;
       }
@@ -130,6 +136,30 @@ export class Reaper {
     this.events.scanned(foreign);
   }
 
+  /**
+   * Reaps every exited child that is not the kernel's own, found with waitid(WNOWAIT) peeks.
+   * Returns false when it had to stop early — an exited child of child_process's that libuv
+   * has not reaped yet hides the others — so the caller asks each tracked pid instead.
+   */
+  private reapExited(): boolean {
+    for (;;) {
+      let pid: number;
+      try {
+        pid = this.sys.peekExited();
+      } catch {
+        return false;
+      }
+      if (pid <= 0) return true;
+      if (this.events.isOwn(pid)) return false;
+      if (this.tracked.has(pid)) {
+        if (!this.tryReap(pid)) return false;
+        continue;
+      }
+      this.zombiesSeen = true;
+      if (!this.reapZombie(pid, readStat(pid)?.comm ?? '')) return false;
+    }
+  }
+
   /** Reaps a tracked pid if it has ended; reports it. */
   private tryReap(pid: number): boolean {
     const result = this.sys.waitpid(pid, true);
@@ -145,18 +175,19 @@ export class Reaper {
     return true;
   }
 
-  private reapZombie(pid: number, comm: string): void {
-    // A zombie's cmdline is empty; its name comes from comm.
-    const { name, stage, cmdline } = describeProcess(pid);
-    const label = name === 'unknown' && comm ? comm : name;
-    this.log.warn(`${label}/${stage}: reaping process with PID ${pid}${cmdline ? `: ${cmdline}` : ''}`);
+  private reapZombie(pid: number, comm: string): boolean {
+    // A zombie's cmdline is always empty, so its name is the comm we already read: no more
+    // /proc reads per zombie (a storm brings thousands), and the empty cmdline is left out.
+    const label = `${comm || 'unknown'}/${pid}`;
+    this.log.warn(`${label}: reaping process with PID ${pid}`);
     const result = this.sys.waitpid(pid, true);
-    if (!result || result.pid === 0) return;
+    if (!result || result.pid === 0) return false;
     const { code, signal } = decodeWaitStatus(result.status);
     this.log.info(
       code !== null
-        ? `${label}/${stage}: PID ${pid} finished with status ${code}`
-        : `${label}/${stage}: PID ${pid} finished with signal ${signal}`,
+        ? `${label}: PID ${pid} finished with status ${code}`
+        : `${label}: PID ${pid} finished with signal ${signal}`,
     );
+    return true;
   }
 }

@@ -21,14 +21,15 @@ export function isJsonObjectLine(raw: string): boolean {
 }
 
 /**
- * The parts of `raw` (a `{…}` line) with `fields` (`"service":…,"logged":"<time>`) added and
- * the object closed: `[body, ',' + fields, time, '"}\n']`. Parts, not one string: writing a few
- * flat strings is cheaper than building and flattening a concatenation per line.
+ * The parts of `raw` (a `{…}` line) with dinit's fields added and the object closed:
+ * `[body, suffix]`, where `suffix` is `,"service":…}\n` and `emptySuffix` the same without
+ * the comma (for `{}`). Parts, not one string: two flat strings copy faster than a
+ * concatenation that must be flattened per line.
  */
-export function appendFields(raw: string, fields: string, time: string): string[] {
+export function appendFields(raw: string, suffix: string, emptySuffix: string): string[] {
   let body = raw.slice(0, -1);
   if (MAY_HAVE_RESERVED.test(raw)) body = renameReservedKeys(body);
-  return [body, isEmptyObject(body) ? fields : `,${fields}`, time, '"}\n'];
+  return [body, isEmptyObject(body) ? emptySuffix : suffix];
 }
 
 function isEmptyObject(body: string): boolean {

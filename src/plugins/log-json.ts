@@ -9,12 +9,19 @@ import { appendFields, isJsonObjectLine } from './json-fields';
  * becomes the warning `<name>/<stage>: not JSON stdout: <line>` on stderr (as Go dinit).
  * Works on binary strings end to end: no per-line Buffer.
  */
+/** A flat copy of a (possibly concatenated) string. */
+function flat(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
+}
+
 export const logJson: Plugin = {
   name: 'log-json',
   apply(kernel) {
     if (!kernel.config.jsonStdout) return;
     const warn = kernel.log.enabled('warn');
-    const fields = new Map<string, { json: string; warning: string }>();
+    // Per service and stage: the fields, and the suffix `,"service":…,"logged":"<time>"}\n` as one
+    // flat string rebuilt once per millisecond, so each line costs two copies (body, suffix).
+    const fields = new Map<string, { json: string; warning: string; time: number; suffix: string; emptySuffix: string }>();
     const fieldsFor = (service: string, stage: string) => {
       const key = `${service}\0${stage}`;
       let entry = fields.get(key);
@@ -22,6 +29,9 @@ export const logJson: Plugin = {
         entry = {
           json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
           warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
+          time: -1,
+          suffix: '',
+          emptySuffix: '',
         };
         fields.set(key, entry);
       }
@@ -32,7 +42,14 @@ export const logJson: Plugin = {
       const raw = record.raw;
       const entry = fieldsFor(record.service, record.stage);
       if (isJsonObjectLine(raw)) {
-        record.output = { fd: 1, data: appendFields(raw, entry.json, timestamp(record.time)), encoding: 'latin1' };
+        if (entry.time !== record.time) {
+          const tail = `${entry.json}${timestamp(record.time)}"}\n`;
+          // Flatten once: a concatenation copied per line would be flattened per line.
+          entry.emptySuffix = flat(tail);
+          entry.suffix = flat(`,${tail}`);
+          entry.time = record.time;
+        }
+        record.output = { fd: 1, data: appendFields(raw, entry.suffix, entry.emptySuffix), encoding: 'latin1' };
       } else if (warn) {
         record.output = { fd: 2, data: [timestamp(record.time), entry.warning, raw, '\n'], encoding: 'latin1' };
       } else {

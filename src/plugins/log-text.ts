@@ -10,15 +10,23 @@ export const logText: Plugin = {
   name: 'log-text',
   apply(kernel) {
     const textStdout = !kernel.config.jsonStdout;
-    const labels = new Map<string, string>();
+    // Per service and stage: `<time> <name>/<stage>: ` as one flat string, rebuilt once per millisecond.
+    const prefixes = new Map<string, { label: string; time: number; prefix: string }>();
     kernel.hooks.line.tap({ name: 'log-text', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.output !== undefined) return record;
       if (record.stream === 'stdout' && !textStdout) return record;
       const key = `${record.service}\0${record.stage}`;
-      let label = labels.get(key);
-      if (label === undefined) labels.set(key, (label = toBinary(` ${record.service}/${record.stage}: `)));
+      let entry = prefixes.get(key);
+      if (entry === undefined) {
+        entry = { label: toBinary(` ${record.service}/${record.stage}: `), time: -1, prefix: '' };
+        prefixes.set(key, entry);
+      }
+      if (entry.time !== record.time) {
+        entry.prefix = Buffer.from(`${timestamp(record.time)}${entry.label}`, 'latin1').toString('latin1');
+        entry.time = record.time;
+      }
       const fd = record.stream === 'stdout' ? 1 : 2;
-      record.output = { fd, data: [timestamp(record.time), label, record.raw, '\n'], encoding: 'latin1' };
+      record.output = { fd, data: [entry.prefix, record.raw, '\n'], encoding: 'latin1' };
       return record;
     });
   },

@@ -159,3 +159,27 @@ function killTree(child: ChildProcess): void {
 export function grep(lines: string[], needle: string | RegExp): string[] {
   return lines.filter((l) => (typeof needle === 'string' ? l.includes(needle) : needle.test(l)));
 }
+
+/**
+ * A copy of the built CLI that any user can read: tests that run `dinit status` as another
+ * user must not depend on the checkout's folder permissions (CI clones into a 0700 folder).
+ * Only the command paths that need no native module work from it.
+ */
+export function worldReadableCli(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-cli-'));
+  fs.chmodSync(dir, 0o755);
+  const copy = path.join(dir, 'cli.js');
+  fs.copyFileSync(CLI, copy);
+  fs.chmodSync(copy, 0o644);
+  return copy;
+}
+
+/** Whether `uid` can read the checkout's built CLI (every folder on the way must be searchable). */
+export function checkoutReadableBy(uid: number): boolean {
+  const r = require('node:child_process').spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)}, 4)`], {
+    uid,
+    gid: uid,
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}

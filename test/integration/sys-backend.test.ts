@@ -9,8 +9,8 @@ test(`native calls resolve to ${forced ? 'koffi for every call' : 'posix-node wh
   const r = await runDinit(makeTree({ a: { run: '(sleep 1000 &); (true &); sleep 0.5' } }), { env: { DINIT_LOG_LEVEL: 'debug' } });
   assert.equal(r.code, 0, r.stderr);
   const expected = forced
-    ? 'T dinit: debug: native calls: waitpid via koffi, pipe via koffi, setChildSubreaper via koffi'
-    : 'T dinit: debug: native calls: waitpid via posix-node, pipe via posix-node, setChildSubreaper via koffi';
+    ? 'T dinit: debug: native calls: waitpid via koffi, peekExited via koffi, pipe via koffi, setChildSubreaper via koffi'
+    : 'T dinit: debug: native calls: waitpid via posix-node, peekExited via koffi, pipe via posix-node, setChildSubreaper via koffi';
   assert.ok(r.err.includes(expected), r.stderr);
   // The orphan was terminated and reaped through the selected backend.
   assert.ok(r.err.includes('T dinit: info: sleep/<pid>: PID <pid> finished with signal 15'), r.stderr);

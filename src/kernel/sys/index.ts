@@ -5,9 +5,9 @@ import type { SysBackend, SysCalls } from './types';
 export type { SysCalls, SysBackend } from './types';
 export { decodeWaitStatus, type WaitResult } from './wait-status';
 
-const NAMES: Array<keyof SysCalls> = ['waitpid', 'pipe', 'setChildSubreaper'];
-/** Calls only some runs need: bound on first use so a PID 1 never loads koffi for them. */
-const LAZY = new Set<keyof SysCalls>(['setChildSubreaper']);
+const NAMES: Array<keyof SysCalls> = ['waitpid', 'peekExited', 'pipe', 'setChildSubreaper'];
+/** Calls only some runs need (not PID 1; reparented processes): bound on first use, so koffi loads only then. */
+const LAZY = new Set<keyof SysCalls>(['setChildSubreaper', 'peekExited']);
 
 /**
  * Resolves every call once: posix-node where its binary loaded and has the function,

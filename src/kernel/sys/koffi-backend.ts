@@ -3,6 +3,9 @@ import type { SysCalls } from './types';
 
 const O_CLOEXEC = 0o2000000;
 const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
 const PR_SET_CHILD_SUBREAPER = 36;
 
 /** libc through koffi: works on glibc and musl, x86_64 and aarch64. */
@@ -18,6 +21,9 @@ export function koffiCalls(): SysCalls {
   };
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
+  const waitid = lib.func('int waitid(int idtype, int id, void *infop, int options)');
+  // siginfo_t is 128 bytes; si_pid sits at offset 16 on x86_64 and aarch64 alike.
+  const info = Buffer.alloc(128);
   const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
   return {
     waitpid(pid, nohang) {
@@ -25,6 +31,11 @@ export function koffiCalls(): SysCalls {
       const ret = waitpid(pid, status, nohang ? WNOHANG : 0) as number;
       if (ret <= 0) return ret === 0 ? { pid: 0, status: 0 } : undefined;
       return { pid: ret, status: status[0] };
+    },
+    peekExited() {
+      info.writeInt32LE(0, 16);
+      if ((waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
+      return info.readInt32LE(16);
     },
     pipe() {
       const fds = [0, 0];

@@ -5,6 +5,12 @@ export interface SysCalls {
    * reaped, undefined when it is not our child (ECHILD) or already gone.
    */
   waitpid(pid: number, nohang: boolean): { pid: number; status: number } | undefined;
+  /**
+   * waitid(P_ALL, WEXITED | WNOHANG | WNOWAIT): the pid of some child that has exited, without
+   * reaping it (0 when none has). Lets the reaper find zombies in one call instead of one
+   * waitpid per tracked process.
+   */
+  peekExited(): number;
   /** pipe2(O_CLOEXEC): [read end, write end]. */
   pipe(): [number, number];
   /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphans of our descendants come to us. */

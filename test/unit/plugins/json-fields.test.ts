@@ -5,7 +5,8 @@ import { seeded } from '../random';
 
 const FIELDS = '"service":"s","stage":"run","logged":"';
 // Lines travel as binary strings; the test speaks UTF-8.
-const merge = (line: string) => Buffer.from(appendFields(Buffer.from(line).toString('latin1'), FIELDS, 'T').join(''), 'latin1').toString();
+const merge = (line: string) =>
+  Buffer.from(appendFields(Buffer.from(line).toString('latin1'), `,${FIELDS}T"}\n`, `${FIELDS}T"}\n`).join(''), 'latin1').toString();
 
 test('fields are appended before the closing brace', () => {
   assert.equal(merge('{"a":1}'), '{"a":1,"service":"s","stage":"run","logged":"T"}\n');

@@ -5,12 +5,12 @@ import { resolveSys } from '../../../src/kernel/sys';
 import { decodeWaitStatus } from '../../../src/kernel/sys/wait-status';
 
 test('posix-node serves what it has; koffi the rest; forcing koffi moves every call', () => {
-  assert.deepEqual(resolveSys(undefined).backends, { waitpid: 'posix-node', pipe: 'posix-node', setChildSubreaper: 'koffi' });
-  assert.deepEqual(resolveSys('koffi').backends, { waitpid: 'koffi', pipe: 'koffi', setChildSubreaper: 'koffi' });
+  assert.deepEqual(resolveSys(undefined).backends, { waitpid: 'posix-node', peekExited: 'koffi', pipe: 'posix-node', setChildSubreaper: 'koffi' });
+  assert.deepEqual(resolveSys('koffi').backends, { waitpid: 'koffi', peekExited: 'koffi', pipe: 'koffi', setChildSubreaper: 'koffi' });
 });
 
 test('a call neither backend can serve is named at start-up', () => {
-  assert.throws(() => resolveSys('posix-node'), { message: 'native call setChildSubreaper is not available from posix-node' });
+  assert.throws(() => resolveSys('posix-node'), { message: 'native call peekExited is not available from posix-node' });
   assert.throws(() => resolveSys('wasm'), /invalid sys backend wasm/);
 });
 
@@ -26,6 +26,8 @@ test('both backends give the same answers for pipe and waitpid', () => {
     fs.closeSync(w);
     // Not our child: ECHILD is reported as undefined by both.
     assert.equal(calls.waitpid(1, true), undefined);
+    // No exited child: the peek says 0 on both backends.
+    assert.equal(calls.peekExited(), 0);
   }
 });
 
