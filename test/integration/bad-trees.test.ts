@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { makeTree, runDinit } from './harness';
+import { elfHeader, FOREIGN_MACHINE, FOREIGN_NAME, HERE_NAME } from '../fixtures/elf';
 
 /**
  * A broken service tree stops dinit before any program starts: one error naming the path
@@ -17,22 +18,6 @@ function refused(message: string): string[] {
 }
 
 /** A 64-byte ELF header (little endian, 64-bit, executable) for `machine`. */
-function elfHeader(machine: number): Buffer {
-  const header = Buffer.alloc(64);
-  header.write('\x7fELF', 0, 'latin1');
-  header[4] = 2; // 64-bit
-  header[5] = 1; // little endian
-  header[6] = 1; // version
-  header.writeUInt16LE(2, 16); // ET_EXEC
-  header.writeUInt16LE(machine, 18);
-  header.writeUInt32LE(1, 20);
-  return header;
-}
-
-/** e_machine of an architecture this machine cannot run. */
-const FOREIGN_MACHINE = process.arch === 'arm64' ? 62 : 183;
-const FOREIGN_NAME = process.arch === 'arm64' ? 'x86-64' : 'aarch64';
-const HERE_NAME = process.arch === 'arm64' ? 'aarch64' : 'x86-64';
 
 async function expectRefused(dir: string, message: string): Promise<void> {
   const r = await runDinit(dir);

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI, makeFiles, makeTree, checkoutReadableBy } from './harness';
+import { elfHeader, FOREIGN_MACHINE, FOREIGN_NAME, HERE_NAME } from '../fixtures/elf';
 
 /** `dinit check [args]` from an empty folder (no config file found by accident). */
 function check(args: string[], options: { env?: Record<string, string>; uid?: number; cwd?: string } = {}) {
@@ -19,20 +20,6 @@ function check(args: string[], options: { env?: Record<string, string>; uid?: nu
 const idle = 'exec sleep 1000';
 
 /** A 64-byte ELF header (little endian, 64-bit, executable) for `machine`. */
-function elfHeader(machine: number): Buffer {
-  const header = Buffer.alloc(64);
-  header.write('\x7fELF', 0, 'latin1');
-  header[4] = 2;
-  header[5] = 1;
-  header[6] = 1;
-  header.writeUInt16LE(2, 16);
-  header.writeUInt16LE(machine, 18);
-  header.writeUInt32LE(1, 20);
-  return header;
-}
-const FOREIGN_MACHINE = process.arch === 'arm64' ? 62 : 183;
-const FOREIGN_NAME = process.arch === 'arm64' ? 'x86-64' : 'aarch64';
-const HERE_NAME = process.arch === 'arm64' ? 'aarch64' : 'x86-64';
 
 test('a clean tree: ok and the number of services, status 0', () => {
   const dir = makeTree({ a: { run: idle }, b: { run: idle, 'log/run': 'cat', terminate: 'kill $DINIT_PID' } });
