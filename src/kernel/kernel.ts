@@ -212,7 +212,7 @@ export class Kernel {
 
   /** SIGCHLD arrived: scan for orphans and zombies (coalesced). */
   onChildSignal(): void {
-    this.reaper.request();
+    this.reaper.childExited();
   }
 
   private async stopProgram(program: Program): Promise<void> {

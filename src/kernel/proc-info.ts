@@ -1,5 +1,32 @@
 import * as fs from 'node:fs';
 
+/**
+ * One reusable buffer for /proc reads. /proc files report size 0, so fs.readFileSync
+ * allocates 64 KiB per read: in an orphan storm that allocation was the largest cost.
+ */
+let shared = Buffer.allocUnsafe(64 * 1024);
+
+/** The whole content of a /proc file as latin1 (or utf8) text; throws like readFileSync. */
+function readProc(path: string, encoding: 'latin1' | 'utf8' = 'latin1'): string {
+  const fd = fs.openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === shared.length) {
+        const bigger = Buffer.allocUnsafe(shared.length * 2);
+        shared.copy(bigger, 0, 0, length);
+        shared = bigger;
+      }
+      const n = fs.readSync(fd, shared, length, shared.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return shared.toString(encoding, 0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Facts about a process read from /proc; undefined fields mean it is gone. */
 export interface ProcStat {
   state: string;
@@ -11,7 +38,7 @@ export interface ProcStat {
 export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    text = readProc(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
@@ -26,7 +53,7 @@ export function readStat(pid: number): ProcStat | undefined {
 /** The NUL-separated argv joined by spaces ("" for zombies and kernel threads). */
 export function readCmdline(pid: number): string {
   try {
-    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const raw = readProc(`/proc/${pid}/cmdline`, 'utf8');
     return raw.replace(/\0+$/, '').replaceAll('\0', ' ');
   } catch {
     return '';
@@ -37,7 +64,7 @@ export function readCmdline(pid: number): string {
 export function readChildren(pid: number): number[] {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1');
+    text = readProc(`/proc/${pid}/task/${pid}/children`);
   } catch {
     return [];
   }
@@ -62,7 +89,7 @@ export function readChildren(pid: number): number[] {
 /** Seconds since boot, from /proc/uptime. */
 export function readUptime(): number {
   try {
-    return Number(fs.readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+    return Number(readProc('/proc/uptime').split(' ')[0]);
   } catch {
     return 0;
   }

@@ -8,6 +8,8 @@ const INTERVAL_MS = 1000;
 const STOPPING_INTERVAL_MS = 100;
 /** A process younger than this may be between fork and exec: look again later. */
 const MIN_AGE_MS = 10;
+/** SIGCHLD alone reads the children file at most this often (zombies are reaped by peeking meanwhile). */
+const FULL_SCAN_MIN_MS = 50;
 
 export interface ReaperEvents {
   /** Is `pid` one of the kernel's own (spawned or adopted) programs? */
@@ -35,6 +37,8 @@ export class Reaper {
   private readonly ticksPerSecond = 100;
   /** Once a zombie was met, peeking pays off; before, a plain start never loads koffi for it. */
   private zombiesSeen = false;
+  private fullWanted = true;
+  private lastFullScan = 0;
 
   constructor(
     private readonly pid: number,
@@ -62,10 +66,27 @@ export class Reaper {
 
   /** Ask for a scan soon; many requests in one turn make one scan. */
   request(): void {
+    this.fullWanted = true;
+    this.queue();
+  }
+
+  /**
+   * SIGCHLD: something exited. During a storm that is every event-loop turn, and re-reading
+   * a children file of thousands of pids each time dominated the cost; so reap what exited
+   * by peeking, and read the children file at most every FULL_SCAN_MIN_MS (timers still do).
+   */
+  childExited(): void {
+    this.queue();
+  }
+
+  private queue(): void {
     if (this.scanQueued) return;
     this.scanQueued = true;
     setImmediate(() => {
       this.scanQueued = false;
+      const full = this.fullWanted || this.tracked.size === 0 || Date.now() - this.lastFullScan >= FULL_SCAN_MIN_MS;
+      if (!full && this.reapExited() && this.tracked.size > 0) return;
+      this.fullWanted = false;
       this.scan();
     });
   }
@@ -90,6 +111,7 @@ export class Reaper {
   }
 
   scan(): void {
+    this.lastFullScan = Date.now();
     // Reap what has exited first: a peek per zombie, not a waitpid per tracked process.
     const peeked = this.tracked.size > 0 || this.zombiesSeen ? this.reapExited() : false;
     let foreign = 0;
