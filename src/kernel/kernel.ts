@@ -7,6 +7,7 @@ import { describeError } from './errors';
 import { createLogger, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
+import { readCmdline } from './proc-info';
 import { ProcessTable } from './process-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
@@ -54,6 +55,7 @@ export class Kernel {
   private exitCode: number | undefined;
   private firstError: Error | undefined;
   private foreignChildren = 0;
+  private cmdlineCache: { at: number; lines: Set<string> } | undefined;
   private finishing = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private resolveDone: (code: number) => void = () => {};
@@ -71,6 +73,7 @@ export class Kernel {
     this.orphans = new Orphans(this, options.sys);
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
+      isProgramCopy: (cmdline) => this.programCmdlines().has(cmdline),
       reparented: (orphan) => void this.orphans.decide(orphan),
       reaped: (pid, result) => this.orphans.reaped(pid, result),
       scanned: (foreign) => {
@@ -143,6 +146,18 @@ export class Kernel {
   /** Logs the lines of a stream under `<service>/<stage>` (e.g. an adopted process's new stdout). */
   attachOutput(readable: NodeJS.ReadableStream, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
     return this.output.attach(readable as never, service, stage, stream);
+  }
+
+  /** Command lines of the services' programs as /proc shows them (argv joined by spaces, scripts run by their interpreter). */
+  private programCmdlines(): Set<string> {
+    // A storm asks for every young orphan: read once per 20 ms at most.
+    const now = Date.now();
+    if (this.cmdlineCache && now - this.cmdlineCache.at < 20) return this.cmdlineCache.lines;
+    const lines = new Set<string>();
+    for (const program of this.programs.all()) if (program.origin === 'spawned') lines.add(readCmdline(program.pid));
+    lines.delete('');
+    this.cmdlineCache = { at: now, lines };
+    return lines;
   }
 
   /** Waits until everything logged so far has been written. */

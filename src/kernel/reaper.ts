@@ -8,12 +8,16 @@ const INTERVAL_MS = 1000;
 const STOPPING_INTERVAL_MS = 100;
 /** A process younger than this may be between fork and exec: look again later. */
 const MIN_AGE_MS = 10;
+/** How long a process still showing one of our programs' command lines may take to exec. */
+const PRE_EXEC_GRACE_MS = 1000;
 /** SIGCHLD alone reads the children file at most this often (zombies are reaped by peeking meanwhile). */
 const FULL_SCAN_MIN_MS = 50;
 
 export interface ReaperEvents {
   /** Is `pid` one of the kernel's own (spawned or adopted) programs? */
   isOwn(pid: number): boolean;
+  /** Is `cmdline` that of one of the kernel's own programs (a fork that has not exec'd yet)? */
+  isProgramCopy(cmdline: string): boolean;
   /** A live reparented process, seen for the first time and old enough to judge. */
   reparented(orphan: Orphan): void;
   /** A reparented process we had handed on (tracked) has been reaped. */
@@ -38,6 +42,8 @@ export class Reaper {
   /** Once a zombie was met, peeking pays off; before, a plain start never loads koffi for it. */
   private zombiesSeen = false;
   private fullWanted = true;
+  private hurried = false;
+  private stopped = false;
   private lastFullScan = 0;
 
   constructor(
@@ -53,12 +59,15 @@ export class Reaper {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.retryTimer);
   }
 
   /** Scan more often from now on (the container is stopping). */
   hurry(): void {
+    // From now on every scan is a full one: dinit may exit only after a scan that saw no child.
+    this.hurried = true;
     this.intervalMs = STOPPING_INTERVAL_MS;
     this.arm();
     this.request();
@@ -84,7 +93,9 @@ export class Reaper {
     this.scanQueued = true;
     setImmediate(() => {
       this.scanQueued = false;
-      const full = this.fullWanted || this.tracked.size === 0 || Date.now() - this.lastFullScan >= FULL_SCAN_MIN_MS;
+      if (this.stopped) return;
+      const full =
+        this.fullWanted || this.hurried || this.tracked.size === 0 || Date.now() - this.lastFullScan >= FULL_SCAN_MIN_MS;
       if (!full && this.reapExited() && this.tracked.size > 0) return;
       this.fullWanted = false;
       this.scan();
@@ -145,6 +156,13 @@ export class Reaper {
         continue;
       }
       const orphan = { pid, ...describeProcess(pid) };
+      // Still a copy of one of our programs (forked, not yet exec'd: a loaded machine can take
+      // longer than MIN_AGE_MS between the two): judge it once it has become itself.
+      if (ageMs < PRE_EXEC_GRACE_MS && this.events.isProgramCopy(orphan.cmdline)) {
+        tooYoung = true;
+        foreign++;
+        continue;
+      }
       this.tracked.add(pid);
       foreign++;
       this.events.reparented(orphan);

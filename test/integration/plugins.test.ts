@@ -108,7 +108,8 @@ test('replacing built-ins by name: log-text and reparent-terminate', async () =>
 });
 
 test('a throwing tap on any hook is logged with plugin and hook; the built-in behaviour goes on', async () => {
-  const services = makeTree({ a: { run: `echo '{"ok":1}'; echo e >&2; (sleep 1000 &); sleep 0.5` }, b: { run: 'exec sleep 1000' } });
+  // Runs past one 1 s discovery scan, so the orphan meets the reparent hook before the stop.
+  const services = makeTree({ a: { run: `echo '{"ok":1}'; echo e >&2; (sleep 1000 &); sleep 1.5` }, b: { run: 'exec sleep 1000' } });
   const hooks = ['load', 'spawn', 'line', 'reparent', 'exit', 'shutdown', 'stopping'];
   const plugin = `module.exports = { name: 'faulty', apply(k) {
     for (const h of ${JSON.stringify(hooks)}) {
