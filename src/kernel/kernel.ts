@@ -7,7 +7,6 @@ import { describeError } from './errors';
 import { createLogger, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
-import { readCmdline } from './proc-info';
 import { ProcessTable } from './process-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
@@ -55,7 +54,7 @@ export class Kernel {
   private exitCode: number | undefined;
   private firstError: Error | undefined;
   private foreignChildren = 0;
-  private cmdlineCache: { at: number; lines: Set<string> } | undefined;
+  private programFiles: Set<string> | undefined;
   private finishing = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private resolveDone: (code: number) => void = () => {};
@@ -73,7 +72,7 @@ export class Kernel {
     this.orphans = new Orphans(this, options.sys);
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
-      isProgramCopy: (cmdline) => this.programCmdlines().has(cmdline),
+      isProgramCopy: (cmdline) => this.isProgramCopy(cmdline),
       reparented: (orphan) => void this.orphans.decide(orphan),
       reaped: (pid, result) => this.orphans.reaped(pid, result),
       scanned: (foreign) => {
@@ -114,6 +113,7 @@ export class Kernel {
     this.reaper.start();
     try {
       this.services = await this.hooks.load.promise([], this.config as Config);
+      this.programFiles = undefined;
     } catch (error) {
       this.fail(error);
       return this.done;
@@ -148,16 +148,16 @@ export class Kernel {
     return this.output.attach(readable as never, service, stage, stream);
   }
 
-  /** Command lines of the services' programs as /proc shows them (argv joined by spaces, scripts run by their interpreter). */
-  private programCmdlines(): Set<string> {
-    // A storm asks for every young orphan: read once per 20 ms at most.
-    const now = Date.now();
-    if (this.cmdlineCache && now - this.cmdlineCache.at < 20) return this.cmdlineCache.lines;
-    const lines = new Set<string>();
-    for (const program of this.programs.all()) if (program.origin === 'spawned') lines.add(readCmdline(program.pid));
-    lines.delete('');
-    this.cmdlineCache = { at: now, lines };
-    return lines;
+  /**
+   * Whether `cmdline` still names one of the services' program files (`/bin/sh /etc/service/x/run`):
+   * a fork of a run script that has not exec'd yet. Static: the program itself may have exec'd since.
+   */
+  private isProgramCopy(cmdline: string): boolean {
+    if (!this.programFiles) {
+      this.programFiles = new Set(this.services.flatMap((spec) => [spec.run[0], ...(spec.log ? [spec.log.argv[0]] : [])]));
+    }
+    const files = this.programFiles;
+    return cmdline.split(' ').some((word) => files.has(word));
   }
 
   /** Waits until everything logged so far has been written. */
