@@ -17,7 +17,7 @@ import type { SysCalls } from './sys';
 export const EXIT = Object.freeze({ SUCCESS: 0, DINIT_FAILURE: 1, SERVICE_FAILURE: 3 });
 /** `run` exiting with this status means "disabled itself": nothing else happens. */
 export const DISABLED_STATUS = 115;
-/** After the last process is gone, how long pipes kept open by outsiders may delay exit. */
+/** After the last process is gone, how long pipes kept open by outsiders may stay silent before dinit exits anyway. */
 const PIPE_DRAIN_LIMIT_MS = 2000;
 
 /** A plugin: a plain object. Built-ins and bundles alike. */
@@ -279,7 +279,12 @@ export class Kernel {
     if (this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0) return;
     if (this.output.open > 0) {
       // Every process is gone, yet a pipe is open: a writer outside our PID namespace holds it.
-      this.drainTimer ??= setTimeout(() => void this.finish(), PIPE_DRAIN_LIMIT_MS);
+      // Bounded by silence, not by total time: a backed-up consumer only slows the drain.
+      this.drainTimer ??= setTimeout(() => {
+        this.drainTimer = undefined;
+        if (this.output.open === 0 || this.output.quietFor() >= PIPE_DRAIN_LIMIT_MS) void this.finish();
+        else this.maybeFinish();
+      }, Math.max(50, PIPE_DRAIN_LIMIT_MS - this.output.quietFor()));
       this.reaper.request();
       return;
     }

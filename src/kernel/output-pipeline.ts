@@ -16,6 +16,8 @@ export class OutputPipeline {
   readonly stderr: FdWriter;
   private readonly readables = new Set<Readable>();
   private pressured = new Set<number>();
+  /** When a program's pipe last gave data (ms). */
+  private lastData = Date.now();
   private onIdle: () => void = () => {};
 
   constructor(
@@ -36,6 +38,18 @@ export class OutputPipeline {
   /** Called whenever the last open stream ends. */
   whenIdle(callback: () => void): void {
     this.onIdle = callback;
+  }
+
+  /**
+   * How long the open pipes have been quiet: 0 while dinit itself holds them paused (its
+   * output is backed up) or while data still flows. Only real silence may end the wait for EOF.
+   */
+  quietFor(now = Date.now()): number {
+    if (this.pressured.size > 0) {
+      this.lastData = now;
+      return 0;
+    }
+    return now - this.lastData;
   }
 
   /** Streams still open (not yet at EOF). */
@@ -60,6 +74,7 @@ export class OutputPipeline {
         if (this.readables.size === 0) this.onIdle();
       };
       readable.on('data', (chunk: Buffer) => {
+        this.lastData = Date.now();
         // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
         now = Date.now();
         splitter.push(chunk.toString('latin1'));
