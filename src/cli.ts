@@ -5,6 +5,8 @@
  * for TERM/INT/CHLD (and the signals to forward) and queue what arrives; everything
  * else is loaded after.
  */
+// Tiny and side-effect free: safe to load before the listeners are installed.
+import { parseSignalList } from './kernel/config';
 import type { EarlySignals } from './main';
 
 // `dinit check` / `dinit status`: tools, not the init; they take no signal listeners.
@@ -23,17 +25,8 @@ if (command === 'check' || command === 'status') {
     });
   };
   for (const name of ['SIGTERM', 'SIGINT', 'SIGCHLD'] as const) listen(name);
-  // Forwarded signals named in the environment are caught from the start too; the kernel
-  // validates the list (invalid names here are simply not listened for).
-  for (const part of (process.env.DINIT_FORWARD_SIGNALS ?? '').split(',')) {
-    const name = part.trim().toUpperCase().replace(/^(?!SIG)/, 'SIG');
-    if (name !== 'SIG' && !['SIGTERM', 'SIGINT', 'SIGCHLD', 'SIGKILL', 'SIGSTOP'].includes(name)) {
-      try {
-        listen(name as NodeJS.Signals);
-      } catch {
-        // not a signal name
-      }
-    }
-  }
+  // Forwarded signals named in the environment are caught from the start too (an invalid
+  // list stops dinit at start-up anyway, with the config error).
+  for (const name of parseSignalList(process.env.DINIT_FORWARD_SIGNALS ?? '') ?? []) listen(name as NodeJS.Signals);
   void import('./main').then(({ main }) => main(process.argv.slice(2), early));
 }

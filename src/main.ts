@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { loadConfigFile, type FileConfig } from './bootstrap/config-file';
-import { resolvePlugins, type PluginUse } from './bootstrap/plugin-list';
+import { applyPlugin, resolvePlugins, type PluginUse } from './bootstrap/plugin-list';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
 import { createLogger } from './kernel/log';
@@ -64,17 +64,10 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
     }
   }
 
-  try {
-    for (const { plugin, options, origin } of plugins) {
-      try {
-        kernel.use(plugin, options);
-      } catch (error) {
-        const where = file && !origin.startsWith('built-in') ? `config file ${file.filepath}: ` : '';
-        throw new Error(`${where}${(error as Error).message}`);
-      }
-    }
-  } catch (error) {
-    kernel.log.error((error as Error).message);
+  for (const use of plugins) {
+    const failure = applyPlugin(kernel, use, file?.filepath);
+    if (failure === undefined) continue;
+    kernel.log.error(failure);
     await kernel.flush();
     return exitNow(1);
   }

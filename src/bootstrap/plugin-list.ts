@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ConfigError } from '../kernel/config';
-import type { Plugin } from '../kernel/kernel';
+import type { Kernel, Plugin } from '../kernel/kernel';
 import type { PluginEntry } from './config-file';
 
 /** The marker in `plugins` where the built-ins go (default: after the user's plugins). */
@@ -9,8 +9,24 @@ export const BUILTINS_MARKER = '...';
 export interface PluginUse {
   plugin: Plugin;
   options: unknown;
-  /** Where it came from, for error messages. */
+  /** Where it came from, for messages. */
   origin: string;
+  /** One of dinit's own plugins (its errors are not the config file's). */
+  builtin: boolean;
+}
+
+/**
+ * Applies one plugin; on failure returns the message, naming the config file when the
+ * plugin came from it. Start-up stops at the first; `dinit check` reports them all.
+ */
+export function applyPlugin(kernel: Kernel, use: PluginUse, configFile: string | undefined): string | undefined {
+  try {
+    kernel.use(use.plugin, use.options);
+    return undefined;
+  } catch (error) {
+    const where = configFile && !use.builtin ? `config file ${configFile}: ` : '';
+    return `${where}${(error as Error).message}`;
+  }
 }
 
 /**
@@ -39,12 +55,12 @@ export function resolvePlugins(entries: PluginEntry[], builtins: readonly Plugin
       continue;
     }
     const plugin = loadPlugin(specifier, baseDir, where);
-    user.push({ plugin, options, origin: specifier });
+    user.push({ plugin, options, origin: specifier, builtin: false });
   }
   const replaced = new Set(user.filter((u): u is PluginUse => u !== BUILTINS_MARKER).map((u) => u.plugin.name));
   const kept: PluginUse[] = builtins
     .filter((p) => !disabled.has(p.name) && !replaced.has(p.name))
-    .map((plugin) => ({ plugin, options: undefined, origin: `built-in ${plugin.name}` }));
+    .map((plugin) => ({ plugin, options: undefined, origin: `built-in ${plugin.name}`, builtin: true }));
   if (!user.includes(BUILTINS_MARKER)) user.push(BUILTINS_MARKER);
   return user.flatMap((u) => (u === BUILTINS_MARKER ? kept : [u]));
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { loadConfigFile, type FileConfig } from '../bootstrap/config-file';
-import { resolvePlugins, type PluginUse } from '../bootstrap/plugin-list';
+import { applyPlugin, resolvePlugins, type PluginUse } from '../bootstrap/plugin-list';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kernel/config';
 import { Kernel } from '../kernel/kernel';
 import { resolveSys, type SysCalls } from '../kernel/sys';
@@ -72,14 +72,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
   if (plugins && sys) {
     // A kernel that is never run: applying taps hooks and nothing else (no program, no socket).
     const kernel = new Kernel({ config, sys });
-    for (const { plugin, options, origin } of plugins) {
-      try {
-        kernel.use(plugin, options);
-        note(`plugin ${plugin.name} (${origin}) applied`);
-      } catch (error) {
-        const where = file && !origin.startsWith('built-in') ? `config file ${file.filepath}: ` : '';
-        problem(`${where}${(error as Error).message}`);
-      }
+    for (const use of plugins) {
+      const failure = applyPlugin(kernel, use, file?.filepath);
+      if (failure === undefined) note(`plugin ${use.plugin.name} (${use.origin}) applied`);
+      else problem(failure);
     }
     await kernel.flush();
   }

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
-import { isFatal } from '../hooks/guard';
 import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
 import type { Config } from './config';
 import { describeError } from './errors';
-import { createLogger, type Logger } from './log';
+import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
@@ -46,6 +45,7 @@ export class Kernel {
   readonly programs = new ProcessTable();
   readonly pid: number;
   services: ServiceSpec[] = [];
+  private readonly sys: SysCalls;
   private readonly output: OutputPipeline;
   private readonly processes: Processes;
   private readonly reaper: Reaper;
@@ -54,7 +54,8 @@ export class Kernel {
   private exitCode: number | undefined;
   private firstError: Error | undefined;
   private foreignChildren = 0;
-  private programFiles: Set<string> | undefined;
+  /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
+  private programFiles = new Set<string>();
   private finishing = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private resolveDone: (code: number) => void = () => {};
@@ -63,13 +64,14 @@ export class Kernel {
   constructor(options: KernelOptions) {
     this.config = Object.freeze({ ...options.config });
     this.pid = options.pid ?? process.pid;
+    this.sys = options.sys;
     this.hooks = createHooks(() => this.log);
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
     this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
     this.output.whenIdle(() => this.maybeFinish());
     this.processes = new Processes(this.hooks, this.programs, this.output, this.log, (p, s) => void this.programExited(p, s));
-    this.orphans = new Orphans(this, options.sys);
+    this.orphans = new Orphans(this);
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
       isProgramCopy: (cmdline) => this.isProgramCopy(cmdline),
@@ -113,7 +115,7 @@ export class Kernel {
     this.reaper.start();
     try {
       this.services = await this.hooks.load.promise([], this.config as Config);
-      this.programFiles = undefined;
+      this.programFiles = new Set(this.services.flatMap((spec) => [spec.run[0], ...(spec.log ? [spec.log.argv[0]] : [])]));
     } catch (error) {
       this.fail(error);
       return this.done;
@@ -153,11 +155,7 @@ export class Kernel {
    * a fork of a run script that has not exec'd yet. Static: the program itself may have exec'd since.
    */
   private isProgramCopy(cmdline: string): boolean {
-    if (!this.programFiles) {
-      this.programFiles = new Set(this.services.flatMap((spec) => [spec.run[0], ...(spec.log ? [spec.log.argv[0]] : [])]));
-    }
-    const files = this.programFiles;
-    return cmdline.split(' ').some((word) => files.has(word));
+    return cmdline.split(' ').some((word) => this.programFiles.has(word));
   }
 
   /** Waits until everything logged so far has been written. */
@@ -170,7 +168,7 @@ export class Kernel {
     const env = process.env;
     let logPipe: [number, number] | undefined;
     try {
-      if (spec.log) logPipe = this.orphans.sys.pipe();
+      if (spec.log) logPipe = this.sys.pipe();
       this.log.info(`${spec.name}/run: starting`);
       const runStdio: Stdio = { stdin: 'ignore', stdout: logPipe ? logPipe[1] : 'pipe', stderr: 'pipe' };
       const run = await this.spawn({ service: spec.name, stage: 'run', argv: spec.run, cwd: spec.dir, env }, runStdio, spec);
@@ -257,8 +255,7 @@ export class Kernel {
     const label = `${program.service}/${program.stage}`;
     const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
     if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
-    else if (status.code !== null) this.log.info(`${label}: PID ${program.pid} finished with status ${status.code}`);
-    else this.log.info(`${label}: PID ${program.pid} finished with signal ${status.signal}`);
+    else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
     if (status.code !== null && status.code !== 0 && !disabled) this.setExitCode(EXIT.SERVICE_FAILURE);
     if (status.signal !== null && !this.stopping) this.setExitCode(EXIT.SERVICE_FAILURE);
     await this.hooks.exit.promise(program, status);
@@ -268,7 +265,6 @@ export class Kernel {
   /** A fatal error: status 1, stop everything, report it at exit. */
   fail(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));
-    if (!isFatal(error) && !(error instanceof Error)) this.log.debug(String(error));
     this.setExitCode(EXIT.DINIT_FAILURE, err);
     this.stop({ kind: 'error', error: err });
   }

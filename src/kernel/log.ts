@@ -1,6 +1,11 @@
 import type { LogLevel } from './config';
 import { timestamp } from './timestamp';
 
+/** Go dinit's wording for how a process ended: `PID <pid> finished with status <n>` / `… with signal <n>`. */
+export function finishedText(pid: number, result: { code: number | null; signal: number | null }): string {
+  return result.code !== null ? `PID ${pid} finished with status ${result.code}` : `PID ${pid} finished with signal ${result.signal}`;
+}
+
 const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 /** dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them. */

@@ -1,7 +1,8 @@
 import type { Orphan, Program } from '../hooks/types';
 import type { Kernel } from './kernel';
+import { finishedText } from './log';
 import type { Reaper } from './reaper';
-import type { SysCalls, WaitResult } from './sys';
+import type { WaitResult } from './sys';
 
 type Mode = 'deciding' | 'ignored' | 'terminating' | 'adopted';
 
@@ -21,10 +22,7 @@ export class Orphans {
   private readonly states = new Map<number, OrphanState>();
   private reaper!: Reaper;
 
-  constructor(
-    private readonly kernel: Kernel,
-    readonly sys: SysCalls,
-  ) {}
+  constructor(private readonly kernel: Kernel) {}
 
   attach(reaper: Reaper): void {
     this.reaper = reaper;
@@ -107,9 +105,9 @@ export class Orphans {
       void this.kernel.programExited(state.program, result);
       return;
     }
-    const label = `${state.orphan.name}/${state.orphan.stage}`;
-    if (result.code !== null) this.kernel.log.info(`${label}: PID ${pid} finished with status ${result.code}`);
-    else if (result.signal !== null) this.kernel.log.info(`${label}: PID ${pid} finished with signal ${result.signal}`);
+    // Both unknown: it was not our child any more (reaped elsewhere); nothing to report.
+    if (result.code === null && result.signal === null) return;
+    this.kernel.log.info(`${state.orphan.name}/${state.orphan.stage}: ${finishedText(pid, result)}`);
   }
 
   private stateOf(orphan: Orphan): OrphanState {

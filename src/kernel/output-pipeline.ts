@@ -29,6 +29,8 @@ export class OutputPipeline {
     const pressure = (fd: number) => (on: boolean) => {
       if (on) this.pressured.add(fd);
       else this.pressured.delete(fd);
+      // Pipes held paused by us were not quiet: count the silence from when they resume.
+      if (this.pressured.size === 0) this.lastData = Date.now();
       for (const readable of this.readables) this.pressured.size > 0 ? readable.pause() : readable.resume();
     };
     this.stdout = new FdWriter(fds.stdout, pressure(fds.stdout), onBroken);
@@ -45,11 +47,7 @@ export class OutputPipeline {
    * output is backed up) or while data still flows. Only real silence may end the wait for EOF.
    */
   quietFor(now = Date.now()): number {
-    if (this.pressured.size > 0) {
-      this.lastData = now;
-      return 0;
-    }
-    return now - this.lastData;
+    return this.pressured.size > 0 ? 0 : now - this.lastData;
   }
 
   /** Streams still open (not yet at EOF). */
@@ -74,9 +72,8 @@ export class OutputPipeline {
         if (this.readables.size === 0) this.onIdle();
       };
       readable.on('data', (chunk: Buffer) => {
-        this.lastData = Date.now();
         // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
-        now = Date.now();
+        now = this.lastData = Date.now();
         splitter.push(chunk.toString('latin1'));
       });
       readable.on('end', end);

@@ -142,7 +142,7 @@ export class FdWriter {
           setTimeout(() => this.flush(), 5);
           return;
         }
-        this.breakWith(error, batch);
+        this.breakWith(error);
         return;
       }
       this.sealedBytes -= written;
@@ -164,12 +164,11 @@ export class FdWriter {
     }
   }
 
-  private breakWith(error: Error, batch: Buffer[]): void {
+  private breakWith(error: Error): void {
     this.broken = error;
     this.sealedBytes = 0;
     this.sealed = [];
     this.used = 0;
-    void batch;
     this.settle();
     this.onBroken(this.fd, error);
   }

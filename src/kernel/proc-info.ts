@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 let shared = Buffer.allocUnsafe(64 * 1024);
 
 /** The whole content of a /proc file as latin1 (or utf8) text; throws like readFileSync. */
-function readProc(path: string, encoding: 'latin1' | 'utf8' = 'latin1'): string {
+export function readProc(path: string, encoding: 'latin1' | 'utf8' = 'latin1'): string {
   const fd = fs.openSync(path, 'r');
   try {
     let length = 0;
@@ -99,11 +99,12 @@ export function readUptime(): number {
  * The name and stage Go dinit gives a reparented process: the last `/`-part of the
  * first word of its cmdline, else its comm, else `unknown`; the stage is its pid.
  */
-export function describeProcess(pid: number): { name: string; stage: string; cmdline: string } {
+export function describeProcess(pid: number, comm?: string): { name: string; stage: string; cmdline: string } {
   const cmdline = readCmdline(pid);
   const first = cmdline.split(/\s+/).find((word) => word !== '') ?? '';
   let name = first.slice(first.lastIndexOf('/') + 1);
-  if (name === '') name = readStat(pid)?.comm ?? '';
+  // The caller usually read stat already: pass its comm rather than read it again.
+  if (name === '') name = comm ?? readStat(pid)?.comm ?? '';
   if (name === '') name = 'unknown';
   return { name, stage: String(pid), cmdline };
 }

@@ -1,4 +1,5 @@
 import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Hooks } from '../hooks/hooks';
 import type { ExitStatus, Program, ServiceSpec, SpawnRequest } from '../hooks/types';
 import { describeError } from './errors';
@@ -92,5 +93,5 @@ export class Processes {
 }
 
 function signalNumber(name: NodeJS.Signals): number {
-  return (require('node:os') as typeof import('node:os')).constants.signals[name] ?? 0;
+  return constants.signals[name] ?? 0;
 }

@@ -1,5 +1,5 @@
 import type { Orphan } from '../hooks/types';
-import type { Logger } from './log';
+import { finishedText, type Logger } from './log';
 import { describeProcess, readChildren, readStat, readUptime } from './proc-info';
 import { decodeWaitStatus, type SysCalls, type WaitResult } from './sys';
 
@@ -102,11 +102,6 @@ export class Reaper {
     });
   }
 
-  /** Stop tracking a pid the kernel took over (adopted). */
-  untrack(pid: number): void {
-    this.tracked.delete(pid);
-  }
-
   track(pid: number): void {
     this.tracked.add(pid);
   }
@@ -155,7 +150,7 @@ export class Reaper {
         foreign++;
         continue;
       }
-      const orphan = { pid, ...describeProcess(pid) };
+      const orphan = { pid, ...describeProcess(pid, stat.comm) };
       // Still a copy of one of our programs (forked, not yet exec'd: a loaded machine can take
       // longer than MIN_AGE_MS between the two): judge it once it has become itself.
       if (ageMs < PRE_EXEC_GRACE_MS && this.events.isProgramCopy(orphan.cmdline)) {
@@ -222,12 +217,7 @@ export class Reaper {
     this.log.warn(`${label}: reaping process with PID ${pid}`);
     const result = this.sys.waitpid(pid, true);
     if (!result || result.pid === 0) return false;
-    const { code, signal } = decodeWaitStatus(result.status);
-    this.log.info(
-      code !== null
-        ? `${label}: PID ${pid} finished with status ${code}`
-        : `${label}: PID ${pid} finished with signal ${signal}`,
-    );
+    this.log.info(`${label}: ${finishedText(pid, decodeWaitStatus(result.status))}`);
     return true;
   }
 }

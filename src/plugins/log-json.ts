@@ -1,7 +1,8 @@
 import type { Plugin } from '../kernel/kernel';
-import { toBinary } from '../kernel/lines';
+import { flat, toBinary } from '../kernel/lines';
 import { timestamp } from '../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
+import { perStream } from './per-stream';
 
 /**
  * `log-json`: with DINIT_JSON_STDOUT on (the default), a stdout line that is a JSON object
@@ -9,11 +10,6 @@ import { appendFields, isJsonObjectLine } from './json-fields';
  * becomes the warning `<name>/<stage>: not JSON stdout: <line>` on stderr (as Go dinit).
  * Works on binary strings end to end: no per-line Buffer.
  */
-/** A flat copy of a (possibly concatenated) string. */
-function flat(text: string): string {
-  return Buffer.from(text, 'latin1').toString('latin1');
-}
-
 export const logJson: Plugin = {
   name: 'log-json',
   apply(kernel) {
@@ -21,22 +17,13 @@ export const logJson: Plugin = {
     const warn = kernel.log.enabled('warn');
     // Per service and stage: the fields, and the suffix `,"service":…,"logged":"<time>"}\n` as one
     // flat string rebuilt once per millisecond, so each line costs two copies (body, suffix).
-    const fields = new Map<string, { json: string; warning: string; time: number; suffix: string; emptySuffix: string }>();
-    const fieldsFor = (service: string, stage: string) => {
-      const key = `${service}\0${stage}`;
-      let entry = fields.get(key);
-      if (entry === undefined) {
-        entry = {
-          json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
-          warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
-          time: -1,
-          suffix: '',
-          emptySuffix: '',
-        };
-        fields.set(key, entry);
-      }
-      return entry;
-    };
+    const fieldsFor = perStream((service, stage) => ({
+      json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
+      warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
+      time: -1,
+      suffix: '',
+      emptySuffix: '',
+    }));
     kernel.hooks.line.tap({ name: 'log-json', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.stream !== 'stdout' || record.output !== undefined) return record;
       const raw = record.raw;

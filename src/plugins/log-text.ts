@@ -1,5 +1,6 @@
 import type { Plugin } from '../kernel/kernel';
-import { toBinary } from '../kernel/lines';
+import { flat, toBinary } from '../kernel/lines';
+import { perStream } from './per-stream';
 import { timestamp } from '../kernel/timestamp';
 
 /**
@@ -11,18 +12,13 @@ export const logText: Plugin = {
   apply(kernel) {
     const textStdout = !kernel.config.jsonStdout;
     // Per service and stage: `<time> <name>/<stage>: ` as one flat string, rebuilt once per millisecond.
-    const prefixes = new Map<string, { label: string; time: number; prefix: string }>();
+    const prefixFor = perStream((service, stage) => ({ label: toBinary(` ${service}/${stage}: `), time: -1, prefix: '' }));
     kernel.hooks.line.tap({ name: 'log-text', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.output !== undefined) return record;
       if (record.stream === 'stdout' && !textStdout) return record;
-      const key = `${record.service}\0${record.stage}`;
-      let entry = prefixes.get(key);
-      if (entry === undefined) {
-        entry = { label: toBinary(` ${record.service}/${record.stage}: `), time: -1, prefix: '' };
-        prefixes.set(key, entry);
-      }
+      const entry = prefixFor(record.service, record.stage);
       if (entry.time !== record.time) {
-        entry.prefix = Buffer.from(`${timestamp(record.time)}${entry.label}`, 'latin1').toString('latin1');
+        entry.prefix = flat(`${timestamp(record.time)}${entry.label}`);
         entry.time = record.time;
       }
       const fd = record.stream === 'stdout' ? 1 : 2;

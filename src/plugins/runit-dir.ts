@@ -18,7 +18,7 @@ export const runitDir: Plugin = {
   name: 'runit-dir',
   apply(kernel) {
     kernel.hooks.load.tapPromise('runit-dir', async (services, config) => {
-      // Absolute: each program runs with its own folder as cwd.
+      // scanTree resolves the tree to an absolute path: each program runs with its own folder as cwd.
       const scan = scanTree(config.dir);
       const problems: Problem[] = [...scan.problems];
       for (const entry of scan.skipped) kernel.log.debug(`skipping ${entry}: not a directory`);
@@ -27,7 +27,7 @@ export const runitDir: Plugin = {
         problems.push(...checkService(dir));
         const spec: ServiceSpec = { name: displayName(name), dir, run: [path.join(dir, 'run')] };
         const logDir = path.join(dir, 'log');
-        if (hasFile(path.join(logDir, 'run'))) spec.log = { argv: [path.join(logDir, 'run')], cwd: logDir };
+        if (fs.existsSync(path.join(logDir, 'run'))) spec.log = { argv: [path.join(logDir, 'run')], cwd: logDir };
         found.push(spec);
       }
       if (problems.length > 0) throw new FatalError(describe(problems, scan.root));
@@ -50,12 +50,3 @@ function describe(problems: Problem[], root: string): string {
  * (`\n`, `\x1b`). Spaces and non-ASCII letters are kept as they are.
  */
 export const displayName = escapeControl;
-
-function hasFile(file: string): boolean {
-  try {
-    fs.statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -4,7 +4,6 @@ import type { Orphan } from '../../../src/hooks/types';
 import type { Kernel } from '../../../src/kernel/kernel';
 import { Orphans } from '../../../src/kernel/orphans';
 import type { Reaper } from '../../../src/kernel/reaper';
-import type { SysCalls } from '../../../src/kernel/sys';
 
 /*
  * PID reuse, as a unit test: an integration test cannot make the kernel hand a reaped pid
@@ -24,7 +23,7 @@ function setup(reparent: (orphan: Orphan) => Promise<true | undefined>) {
   } as unknown as Kernel;
   const tracked = new Set<number>();
   const reaper = { track: (pid: number) => tracked.add(pid), request() {} } as unknown as Reaper;
-  const orphans = new Orphans(kernel, {} as SysCalls);
+  const orphans = new Orphans(kernel);
   orphans.attach(reaper);
   return { orphans, tracked };
 }

@@ -1,6 +1,6 @@
 // koffi bindings to the few libc calls the takeover needs. Loaded lazily so that merely importing
 // this folder never touches native code (unit tests of the pure parts run anywhere).
-import { libcCandidates } from '../libc';
+import { loadLibc } from '../libc';
 import { SysError } from './errors';
 
 type Fn = (...args: any[]) => any;
@@ -31,19 +31,8 @@ let cached: Libc | undefined;
 
 export function libc(): Libc {
   if (cached) return cached;
-  // Required here, not at the top: loading koffi is the only native side effect of this folder.
-  const koffi = require('koffi');
-  let lib: any;
-  const errors: string[] = [];
-  for (const path of libcCandidates()) {
-    try {
-      lib = koffi.load(path);
-      break;
-    } catch (err) {
-      errors.push(`${path}: ${(err as Error).message}`);
-    }
-  }
-  if (!lib) throw new Error(`cannot load the C library (${errors.join('; ')})`);
+  // Loaded here, not at the top: loading koffi is the only native side effect of this folder.
+  const { koffi, lib } = loadLibc();
   const fn = (name: string, ret: string, args: string[]): Fn => lib.func(name, ret, args);
   // ptrace is variadic in the headers; on x86_64 and aarch64 Linux a fixed 4-argument call is
   // passed identically, and two declarations let us hand over either numbers or buffers.

@@ -1,10 +1,11 @@
 // Reading process state from /proc. Parsers are exported separately so they can be tested on
 // fixed text; the readers return undefined when the process vanished (a normal race here).
 import fs from 'node:fs';
+import { readProc } from '../../proc-info';
 
 function readOrUndefined(path: string): string | undefined {
   try {
-    return fs.readFileSync(path, 'utf8');
+    return readProc(path, 'utf8');
   } catch {
     return undefined;
   }
