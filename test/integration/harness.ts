@@ -124,6 +124,9 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
       if (options.stallStdout) child.stdout!.on('data', (d) => (stdout += d));
     }
     const { code, signal } = await exited;
+    // Exit is not end of output: read dinit's pipes to their end, as any consumer would
+    // (bounded: a process that wrongly outlived dinit must fail the assertions, not hang).
+    await Promise.race([Promise.all([closed(child.stdout!), closed(child.stderr!)]), delay(10000)]);
     await new Promise((r) => setImmediate(r));
     return { code, signal, stdout, stderr, out: normalise(stdout), err: normalise(stderr) };
   } finally {
@@ -132,8 +135,18 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
   }
 }
 
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Resolves once `stream` has closed (read to its end, or destroyed). */
+export function closed(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    if ((stream as { closed?: boolean }).closed) resolve();
+    else stream.once('close', () => resolve());
+  });
+}
+
 /** The pid (in our namespace) of unshare's forked child: dinit as PID 1. */
-async function innerPid(unsharePid: number): Promise<number> {
+export async function innerPid(unsharePid: number): Promise<number> {
   for (let i = 0; i < 500; i++) {
     try {
       const kids = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
