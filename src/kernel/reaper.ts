@@ -8,7 +8,7 @@ const INTERVAL_MS = 1000;
 const STOPPING_INTERVAL_MS = 100;
 /** A process younger than this may be between fork and exec: look again later. */
 const MIN_AGE_MS = 10;
-/** How long a process still showing one of our programs' command lines may take to exec. */
+/** How long a process still showing one of our programs' command lines (or none) may take to exec. */
 const PRE_EXEC_GRACE_MS = 1000;
 /** SIGCHLD alone reads the children file at most this often (zombies are reaped by peeking meanwhile). */
 const FULL_SCAN_MIN_MS = 50;
@@ -151,9 +151,10 @@ export class Reaper {
         continue;
       }
       const orphan = { pid, ...describeProcess(pid, stat.comm) };
-      // Still a copy of one of our programs (forked, not yet exec'd: a loaded machine can take
-      // longer than MIN_AGE_MS between the two): judge it once it has become itself.
-      if (ageMs < PRE_EXEC_GRACE_MS && this.events.isProgramCopy(orphan.cmdline)) {
+      // Not settled yet: still a copy of one of our programs (forked, not yet exec'd: a loaded
+      // machine can take longer than MIN_AGE_MS between the two), or in the middle of execve
+      // (a live process's cmdline reads empty then). Judge it once it has become itself.
+      if (ageMs < PRE_EXEC_GRACE_MS && (orphan.cmdline === '' || this.events.isProgramCopy(orphan.cmdline))) {
         tooYoung = true;
         foreign++;
         continue;
