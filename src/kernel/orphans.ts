@@ -107,7 +107,8 @@ export class Orphans {
     }
     // Both unknown: it was not our child any more (reaped elsewhere); nothing to report.
     if (result.code === null && result.signal === null) return;
-    this.kernel.log.info(`${state.orphan.name}/${state.orphan.stage}: ${finishedText(pid, result)}`);
+    // Checked first: a storm reaps thousands, and the line would be built for nothing.
+    if (this.kernel.log.enabled('info')) this.kernel.log.info(`${state.orphan.name}/${state.orphan.stage}: ${finishedText(pid, result)}`);
   }
 
   private stateOf(orphan: Orphan): OrphanState {

@@ -45,6 +45,8 @@ export class Reaper {
   private hurried = false;
   private stopped = false;
   private lastFullScan = 0;
+  /** Children reaped so far: tells a scan whether its list of children went stale. */
+  private reapedCount = 0;
 
   constructor(
     private readonly pid: number,
@@ -118,12 +120,20 @@ export class Reaper {
 
   scan(): void {
     this.lastFullScan = Date.now();
-    // Reap what has exited first: a peek per zombie, not a waitpid per tracked process.
-    const peeked = this.tracked.size > 0 || this.zombiesSeen ? this.reapExited() : false;
+    let children = readChildren(this.pid);
+    // Reap what has exited first, by peeking: a storm leaves thousands of zombies, and each
+    // costs one peek and one waitpid, not a /proc read. A plain start (only our own
+    // programs) never gets here, so it never loads koffi for the peek.
+    let peeked = false;
+    if (this.tracked.size > 0 || this.zombiesSeen || children.some((pid) => !this.events.isOwn(pid))) {
+      const before = this.reapedCount;
+      peeked = this.reapExited();
+      if (this.reapedCount !== before) children = readChildren(this.pid);
+    }
     let foreign = 0;
     let tooYoung = false;
     let uptime = -1;
-    for (const pid of readChildren(this.pid)) {
+    for (const pid of children) {
       if (this.events.isOwn(pid)) continue;
       if (this.tracked.has(pid)) {
         // Already reaped above when peeking worked; otherwise ask this one.
@@ -192,7 +202,7 @@ export class Reaper {
         continue;
       }
       this.zombiesSeen = true;
-      if (!this.reapZombie(pid, readStat(pid)?.comm ?? '')) return false;
+      if (!this.reapZombie(pid)) return false;
     }
   }
 
@@ -206,19 +216,25 @@ export class Reaper {
       return true;
     }
     if (result.pid === 0) return false;
+    this.reapedCount++;
     this.tracked.delete(pid);
     this.events.reaped(pid, decodeWaitStatus(result.status));
     return true;
   }
 
-  private reapZombie(pid: number, comm: string): boolean {
-    // A zombie's cmdline is always empty, so its name is the comm we already read: no more
-    // /proc reads per zombie (a storm brings thousands), and the empty cmdline is left out.
-    const label = `${comm || 'unknown'}/${pid}`;
-    this.log.warn(`${label}: reaping process with PID ${pid}`);
+  /**
+   * Reaps a zombie that was never judged alive. A zombie's cmdline is always empty, so its
+   * name is its comm: the caller's if it read stat already, else read here, and only when
+   * the line will be logged at all (a storm brings thousands of zombies).
+   */
+  private reapZombie(pid: number, comm?: string): boolean {
+    const logged = this.log.enabled('warn');
+    const label = logged ? `${(comm ?? readStat(pid)?.comm) || 'unknown'}/${pid}` : '';
+    if (logged) this.log.warn(`${label}: reaping process with PID ${pid}`);
     const result = this.sys.waitpid(pid, true);
     if (!result || result.pid === 0) return false;
-    this.log.info(`${label}: ${finishedText(pid, decodeWaitStatus(result.status))}`);
+    this.reapedCount++;
+    if (logged) this.log.info(`${label}: ${finishedText(pid, decodeWaitStatus(result.status))}`);
     return true;
   }
 }
