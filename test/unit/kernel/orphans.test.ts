@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Orphan } from '../../../src/hooks/types';
 import type { Kernel } from '../../../src/kernel/kernel';
+import { createLogger } from '../../../src/kernel/log';
 import { Orphans } from '../../../src/kernel/orphans';
 import type { Reaper } from '../../../src/kernel/reaper';
 
@@ -16,7 +17,7 @@ function setup(reparent: (orphan: Orphan) => Promise<true | undefined>) {
   const kernel = {
     stopping: false,
     config: { killTimeout: 1 },
-    log: { warn() {}, info() {}, error() {}, debug() {} },
+    log: createLogger('debug', () => {}),
     hooks: { reparent: { promise: reparent }, adopted: { promise: async () => undefined } },
     programs: { add() {} },
     programExited: async () => {},
