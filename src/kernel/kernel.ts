@@ -70,7 +70,14 @@ export class Kernel {
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
     this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
     this.output.whenIdle(() => this.maybeFinish());
-    this.processes = new Processes(this.hooks, this.programs, this.output, this.log, (p, s) => void this.programExited(p, s));
+    this.processes = new Processes(
+      this.hooks,
+      this.programs,
+      this.output,
+      this.log,
+      (p, s) => void this.programExited(p, s),
+      () => this.sys.pipe(),
+    );
     this.orphans = new Orphans(this);
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
@@ -145,9 +152,14 @@ export class Kernel {
     this.orphans.terminate(orphan);
   }
 
-  /** Logs the lines of a stream under `<service>/<stage>` (e.g. an adopted process's new stdout). */
-  attachOutput(readable: NodeJS.ReadableStream, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
-    return this.output.attach(readable as never, service, stage, stream);
+  /**
+   * Logs the lines of a stream under `<service>/<stage>` (e.g. an adopted process's new
+   * stdout): a readable stream, or the read end of a pipe as an fd (which dinit then owns
+   * and closes at EOF; the faster path).
+   */
+  attachOutput(source: NodeJS.ReadableStream | number, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
+    if (typeof source === 'number') return this.output.attachFd(source, service, stage, stream);
+    return this.output.attach(source as never, service, stage, stream);
   }
 
   /**

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Hooks } from '../hooks/hooks';
 import type { LineRecord } from '../hooks/types';
@@ -5,6 +6,14 @@ import { Line } from './line-record';
 import { LineSplitter, toBinary } from './lines';
 import { FdWriter } from './output';
 import { timestamp } from './timestamp';
+
+/** Where every pipe read lands (see attachFd): reads run one at a time on the main thread. */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+interface Feeder {
+  push(chunk: Buffer, length: number): void;
+  end(): void;
+}
 
 /**
  * Programs' pipes → line splitter → `line` hook → ordered writers for fd 1 and 2.
@@ -55,10 +64,51 @@ export class OutputPipeline {
     return this.readables.size;
   }
 
-  /** Reads `readable` line by line as `<service>/<stage>` on `stream`; resolves at EOF. */
+  /**
+   * Reads a pipe's read end (an fd dinit owns; closed at EOF) line by line as
+   * `<service>/<stage>` on `stream`; resolves at EOF. The fast path for programs' pipes:
+   * every read lands in one shared buffer and is decoded at once, so a flood allocates no
+   * Buffer per read (a stream's 64 KiB read buffers are freed only by a later GC, and
+   * were half of dinit's peak memory under a flood).
+   */
+  attachFd(fd: number, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
+    const feed = this.feeder(service, stage, stream);
+    // `onread` is a documented constructor option (nodejs/node#54194) that this @types/node
+    // version lists only for connect(). Its callback runs synchronously per read, and the bytes
+    // are copied out (decoded) before it returns; pause() and resume() work as on any socket.
+    const options = {
+      fd,
+      readable: true,
+      writable: false,
+      onread: { buffer: readBuffer, callback: (nread: number, buffer: Uint8Array) => void feed.push(buffer as Buffer, nread) },
+    };
+    const socket = new net.Socket(options as net.SocketConstructorOpts);
+    return this.track(socket, feed);
+  }
+
+  /** Reads any readable stream line by line as `<service>/<stage>` on `stream`; resolves at EOF. */
   attach(readable: Readable, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
+    const feed = this.feeder(service, stage, stream);
+    readable.on('data', (chunk: Buffer) => feed.push(chunk, chunk.length));
+    return this.track(readable, feed);
+  }
+
+  /** The splitter of one stream, fed with raw chunks. */
+  private feeder(service: string, stage: string, stream: 'stdout' | 'stderr'): Feeder {
     let now = 0;
     const splitter = new LineSplitter(this.maxLine, (raw) => this.emit(service, stage, stream, raw, now));
+    return {
+      push: (chunk, length) => {
+        // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
+        now = this.lastData = Date.now();
+        splitter.push(chunk.toString('latin1', 0, length));
+      },
+      end: () => splitter.end(),
+    };
+  }
+
+  /** Pauses it with the others under backpressure; ends its lines and resolves at EOF, close or error. */
+  private track(readable: Readable, feed: Feeder): Promise<void> {
     this.readables.add(readable);
     if (this.pressured.size > 0) readable.pause();
     return new Promise((resolve) => {
@@ -66,16 +116,11 @@ export class OutputPipeline {
       const end = (): void => {
         if (ended) return;
         ended = true;
-        splitter.end();
+        feed.end();
         this.readables.delete(readable);
         resolve();
         if (this.readables.size === 0) this.onIdle();
       };
-      readable.on('data', (chunk: Buffer) => {
-        // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
-        now = this.lastData = Date.now();
-        splitter.push(chunk.toString('latin1'));
-      });
       readable.on('end', end);
       readable.on('close', end);
       // EIO and friends end the stream; the program's exit is reported separately.

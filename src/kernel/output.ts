@@ -5,7 +5,6 @@ import { toBinary } from './lines';
 export type OutputData = string | Buffer | ReadonlyArray<string | Buffer>;
 
 const CHUNK = 256 * 1024;
-const MAX_SPARE = 8;
 
 /**
  * Buffer#latin1Write: copies a binary string's chars as bytes, without Buffer#write's
@@ -16,6 +15,15 @@ type LatinBuffer = Buffer & { latin1Write(text: string, offset: number): number 
 /** Above this many queued bytes programs' pipes are paused; below LOW they resume. */
 export const HIGH_WATER = 4 * 1024 * 1024;
 export const LOW_WATER = 1024 * 1024;
+/**
+ * Written chunks kept for reuse. Under a flood the batch in flight holds up to HIGH_WATER
+ * of chunks while the next one fills: with fewer spares than that, every batch allocated
+ * new 256 KiB chunks that V8 frees late (60 MB of garbage buffers at the flood's peak).
+ */
+const MAX_SPARE = (HIGH_WATER / CHUNK) * 1.5;
+/** Spares kept once output has been idle a while: a flood's working set is not held forever. */
+const IDLE_SPARE = 2;
+const IDLE_TRIM_MS = 2000;
 
 /**
  * An ordered, batching writer for one of dinit's own fds (1 or 2).
@@ -39,6 +47,7 @@ export class FdWriter {
   private pressured = false;
   /** Written chunks kept for reuse: a flood would otherwise allocate 256 KiB per batch for V8 to collect late. */
   private spare: ArrayBuffer[] = [];
+  private trimTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly fd: number,
@@ -164,6 +173,19 @@ export class FdWriter {
     }
   }
 
+  /** Drops the spares beyond IDLE_SPARE once nothing was written for IDLE_TRIM_MS. */
+  private trimLater(): void {
+    if (this.trimTimer) {
+      this.trimTimer.refresh();
+      return;
+    }
+    this.trimTimer = setTimeout(() => {
+      if (this.pending === 0) this.spare.length = Math.min(this.spare.length, IDLE_SPARE);
+      else this.trimTimer?.refresh();
+    }, IDLE_TRIM_MS);
+    this.trimTimer.unref();
+  }
+
   private breakWith(error: Error): void {
     this.broken = error;
     this.sealedBytes = 0;
@@ -178,6 +200,7 @@ export class FdWriter {
       this.pressured = false;
       this.onPressure(false);
     }
+    if (this.pending === 0 && this.spare.length > IDLE_SPARE) this.trimLater();
     if (this.pending === 0 || this.broken) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];

@@ -1,4 +1,5 @@
 import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
+import * as fs from 'node:fs';
 import { constants } from 'node:os';
 import type { Hooks } from '../hooks/hooks';
 import type { ExitStatus, Program, ServiceSpec, SpawnRequest } from '../hooks/types';
@@ -31,6 +32,8 @@ export class Processes {
     private readonly output: OutputPipeline,
     private readonly log: Logger,
     private readonly onExit: (program: Program, status: ExitStatus) => void,
+    /** pipe2(O_CLOEXEC): [read end, write end]. */
+    private readonly pipe: () => [number, number],
   ) {}
 
   /** Starts a program; resolves with it, or rejects with a clear error (nothing is left running). */
@@ -38,17 +41,29 @@ export class Processes {
     const final = await this.hooks.spawn.promise(request);
     const [file, ...args] = final.argv;
     if (!file) throw new Error(`${final.service}/${final.stage}: empty argv`);
+    // dinit makes the pipes itself (close-on-exec read ends) so it can read them into one
+    // shared buffer (OutputPipeline.attachFd); the child gets the write ends as fd 1 and 2.
+    const out = stdio.stdout === 'pipe' ? this.pipe() : undefined;
+    const err = stdio.stderr === 'pipe' ? this.pipe() : undefined;
+    const parentEnds = (): void => {
+      for (const pair of [out, err]) if (pair) closeQuietly(pair[1]);
+    };
     let child: ChildProcess;
     try {
       child = spawnChild(file, args, {
         cwd: final.cwd,
         env: final.env,
-        stdio: [stdio.stdin, stdio.stdout, stdio.stderr] as StdioOptions,
+        stdio: [stdio.stdin, out ? out[1] : stdio.stdout, err ? err[1] : stdio.stderr] as StdioOptions,
       });
     } catch (error) {
+      parentEnds();
+      for (const pair of [out, err]) if (pair) closeQuietly(pair[0]);
       throw new Error(`${file}: ${describeError(error)}`);
     }
+    // The child has its copies now (or never will): only it may hold the write ends, so EOF means it (and whoever inherited them) is done.
+    parentEnds();
     if (child.pid === undefined) {
+      for (const pair of [out, err]) if (pair) closeQuietly(pair[0]);
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new Error(`${file}: ${describeError(error)}`);
     }
@@ -64,8 +79,8 @@ export class Processes {
     this.table.add(program);
     this.log.info(`${program.service}/${program.stage}: running with PID ${program.pid}`);
     const streams: Array<Promise<void>> = [];
-    if (child.stdout) streams.push(this.output.attach(child.stdout, program.service, stdio.stdoutStage ?? program.stage, 'stdout'));
-    if (child.stderr) streams.push(this.output.attach(child.stderr, program.service, program.stage, 'stderr'));
+    if (out) streams.push(this.output.attachFd(out[0], program.service, stdio.stdoutStage ?? program.stage, 'stdout'));
+    if (err) streams.push(this.output.attachFd(err[0], program.service, program.stage, 'stderr'));
     this.watchExit(child, program, streams);
     this.hooks.started.call(program);
     return program;
@@ -94,4 +109,12 @@ export class Processes {
 
 function signalNumber(name: NodeJS.Signals): number {
   return constants.signals[name] ?? 0;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
 }

@@ -1,4 +1,3 @@
-import * as net from 'node:net';
 import type { Plugin } from '../kernel/kernel';
 
 /**
@@ -25,14 +24,9 @@ export const adoptOutput: Plugin = {
       for (const skipped of result.skipped ?? []) {
         kernel.log.warn(`${label}: error redirecting stdout and stderr of PID ${skipped.pid}: ${skipped.reason}`);
       }
-      if (result.stdout >= 0) void kernel.attachOutput(pipeReader(result.stdout), program.service, program.stage, 'stdout');
-      if (result.stderr >= 0) void kernel.attachOutput(pipeReader(result.stderr), program.service, program.stage, 'stderr');
+      if (result.stdout >= 0) void kernel.attachOutput(result.stdout, program.service, program.stage, 'stdout');
+      if (result.stderr >= 0) void kernel.attachOutput(result.stderr, program.service, program.stage, 'stderr');
       kernel.log.debug(`${label}: redirected stdout and stderr of PID ${result.processes.join(', ')}`);
     });
   },
 };
-
-/** A readable stream over a pipe's read end that dinit owns. */
-function pipeReader(fd: number): net.Socket {
-  return new net.Socket({ fd, readable: true, writable: false });
-}

@@ -89,3 +89,16 @@ test('nothing is lost at exit: every line of a flood arrives, then dinit exits',
   const numbers = r.out.map((l) => Number(/"i":(\d+)/.exec(l)![1]));
   assert.ok(numbers.every((n, i) => n === i + 1));
 });
+
+test('programs get real pipes: writing to /dev/stdout and /dev/stderr works (a socket there would fail with ENXIO)', async () => {
+  const dir = makeTree({
+    app: { run: `echo '{"to":"dev-stdout"}' > /dev/stdout; echo to-dev-stderr > /dev/stderr; [ -p /dev/stdout ] && echo '{"fifo":true}'` },
+  });
+  const r = await runDinit(dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.out, [
+    '{"to":"dev-stdout","service":"app","stage":"run","logged":"T"}',
+    '{"fifo":true,"service":"app","stage":"run","logged":"T"}',
+  ]);
+  assert.ok(r.err.includes('T app/run: to-dev-stderr'), r.stderr);
+});
