@@ -6,6 +6,31 @@ interface PosixNode {
   constants?: Record<string, number>;
 }
 
+/** posix-node names its binaries after Zig's targets. */
+const ZIG_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
+
+/**
+ * posix-node's native binary, loaded directly (posix-node 0.12 is pinned, and its layout
+ * with it). Its index.js wraps every function in two calls to the `debug` logger: per call
+ * that cost more than the system call itself during an orphan storm, it loads `debug` (and
+ * with it process.stderr) at start-up, and DEBUG=posix-node in a user's environment would
+ * make PID 1 trace every waitpid. The package entry is the fallback.
+ */
+function loadPosixNode(): PosixNode {
+  const arch = ZIG_ARCH[process.arch];
+  if (arch && process.platform === 'linux') {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const binary = require(`posix-node/dist/${arch}-linux-gnu.node`) as PosixNode & { getConstants?: () => Record<string, number> };
+      return { waitpid: binary.waitpid, pipe2: binary.pipe2, constants: binary.getConstants?.() };
+    } catch {
+      // musl (the glibc binary does not load), or another layout: try the package itself.
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('posix-node');
+}
+
 /**
  * posix-node's calls, where its (glibc-only) binary loaded. On musl its require
  * yields an empty object, so each call is checked for and missing ones are left out.
@@ -13,8 +38,7 @@ interface PosixNode {
 export function posixCalls(): Partial<SysCalls> {
   let posix: PosixNode;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    posix = require('posix-node');
+    posix = loadPosixNode();
   } catch {
     return {};
   }
