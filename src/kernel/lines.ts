@@ -64,14 +64,6 @@ export class LineSplitter {
   }
 }
 
-/**
- * A flat copy of a binary string. Built once per millisecond by the formatters: a
- * concatenation written per line would be flattened again on every write.
- */
-export function flat(binary: string): string {
-  return Buffer.from(binary, 'latin1').toString('latin1');
-}
-
 /** A UTF-8 string as a binary string (its bytes as latin1 chars), for writing next to raw lines. */
 export function toBinary(text: string): string {
   // ASCII, the common case, is its own binary form.

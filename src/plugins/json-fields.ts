@@ -23,10 +23,10 @@ export function isJsonObjectLine(raw: string): boolean {
 /**
  * The parts of `raw` (a `{…}` line) with dinit's fields added and the object closed:
  * `[body, suffix]`, where `suffix` is `,"service":…}\n` and `emptySuffix` the same without
- * the comma (for `{}`). Parts, not one string: two flat strings copy faster than a
- * concatenation that must be flattened per line.
+ * the comma (for `{}`), given in whatever form the caller writes (log-json: bytes). Parts,
+ * not one string: a concatenation would be flattened (copied) once more per line.
  */
-export function appendFields(raw: string, suffix: string, emptySuffix: string): string[] {
+export function appendFields<S>(raw: string, suffix: S, emptySuffix: S): [string, S] {
   let body = raw.slice(0, -1);
   if (MAY_HAVE_RESERVED.test(raw)) body = renameReservedKeys(body);
   return [body, isEmptyObject(body) ? emptySuffix : suffix];

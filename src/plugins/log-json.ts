@@ -1,5 +1,5 @@
 import type { Plugin } from '../kernel/kernel';
-import { flat, toBinary } from '../kernel/lines';
+import { toBinary } from '../kernel/lines';
 import { timestamp } from '../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
 import { perStream } from './per-stream';
@@ -10,19 +10,22 @@ import { perStream } from './per-stream';
  * becomes the warning `<name>/<stage>: not JSON stdout: <line>` on stderr (as Go dinit).
  * Works on binary strings end to end: no per-line Buffer.
  */
+const EMPTY = Buffer.alloc(0);
+
 export const logJson: Plugin = {
   name: 'log-json',
   apply(kernel) {
     if (!kernel.config.jsonStdout) return;
     const warn = kernel.log.enabled('warn');
-    // Per service and stage: the fields, and the suffix `,"service":…,"logged":"<time>"}\n` as one
-    // flat string rebuilt once per millisecond, so each line costs two copies (body, suffix).
+    // Per service and stage: the fields, and the suffix `,"service":…,"logged":"<time>"}\n` as
+    // bytes rebuilt once per millisecond: each line costs one string copy (the body) and one
+    // TypedArray#set of the suffix, which needs no call into C++.
     const fieldsFor = perStream((service, stage) => ({
       json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
       warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
       time: -1,
-      suffix: '',
-      emptySuffix: '',
+      suffix: EMPTY,
+      emptySuffix: EMPTY,
     }));
     kernel.hooks.line.tap({ name: 'log-json', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.stream !== 'stdout' || record.output !== undefined) return record;
@@ -31,9 +34,8 @@ export const logJson: Plugin = {
       if (isJsonObjectLine(raw)) {
         if (entry.time !== record.time) {
           const tail = `${entry.json}${timestamp(record.time)}"}\n`;
-          // Flatten once: a concatenation copied per line would be flattened per line.
-          entry.emptySuffix = flat(tail);
-          entry.suffix = flat(`,${tail}`);
+          entry.emptySuffix = Buffer.from(tail, 'latin1');
+          entry.suffix = Buffer.from(`,${tail}`, 'latin1');
           entry.time = record.time;
         }
         record.output = { fd: 1, data: appendFields(raw, entry.suffix, entry.emptySuffix), encoding: 'latin1' };
