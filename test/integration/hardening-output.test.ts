@@ -57,8 +57,10 @@ wait $!; wait $!`,
   t.diagnostic(`SIGTERM latency per program (ms): ${latencies.map((l) => l.toFixed(1)).join(', ')}`);
   t.diagnostic(`dinit peak RSS (VmHWM): ${(r.peakRssKiB / 1024).toFixed(1)} MiB; CPU ${r.cpuSeconds.toFixed(1)} s`);
   for (const latency of latencies) assert.ok(latency < 200, `SIGTERM reached a program after ${latency} ms`);
-  // Generous: Node's own footprint is ~50 MiB; the queue is bounded at a few MiB.
-  assert.ok(r.peakRssKiB > 0 && r.peakRssKiB < 200 * 1024, `peak RSS ${r.peakRssKiB} KiB`);
+  // Node's own footprint is ~50 MiB, the queue is bounded at a few MiB and written chunks are
+  // reused: measured ~64 MiB. Without the chunk reuse it measured ~124 MiB; without the
+  // backpressure it would grow with the 80 MB backlog. 100 MiB catches both.
+  assert.ok(r.peakRssKiB > 0 && r.peakRssKiB < 100 * 1024, `peak RSS ${r.peakRssKiB} KiB`);
 });
 
 test("dinit's stdout closed (reader gone, EPIPE): logged once, supervision goes on, exit status still right", async () => {
