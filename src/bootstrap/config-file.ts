@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path = require('node:path');
 import { ConfigError } from '../kernel/config';
 import type { Kernel, Plugin } from '../kernel/kernel';
 import type { PluginEntry } from './config-file';

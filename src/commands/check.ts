@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path = require('node:path');
 import { loadConfigFile, type FileConfig } from '../bootstrap/config-file';
 import { applyPlugin, resolvePlugins, type PluginUse } from '../bootstrap/plugin-list';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kernel/config';

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net = require('node:net');
 import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status-socket';
 import { parseArgs, processIo, type CommandIo } from './io';
 

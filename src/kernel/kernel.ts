@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
 import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
 import type { Config } from './config';

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net = require('node:net');
 import type { Readable } from 'node:stream';
 import type { Hooks } from '../hooks/hooks';
 import type { LineRecord } from '../hooks/types';

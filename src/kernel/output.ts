@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { toBinary } from './lines';
 
 /** One piece of output: text, bytes, or a list of both written back to back. */

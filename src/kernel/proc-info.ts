@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 
 /**
  * One reusable buffer for /proc reads. /proc files report size 0, so fs.readFileSync

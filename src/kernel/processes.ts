@@ -1,5 +1,5 @@
 import { spawn as spawnChild, type ChildProcess, type StdioOptions } from 'node:child_process';
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { constants } from 'node:os';
 import type { Hooks } from '../hooks/hooks';
 import type { ExitStatus, Program, ServiceSpec, SpawnRequest } from '../hooks/types';

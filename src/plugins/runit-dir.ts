@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { FatalError } from '../hooks/guard';
 import type { ServiceSpec } from '../hooks/types';
 import type { Plugin } from '../kernel/kernel';

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { describeError } from '../kernel/errors';
 import { TERMINATE_FILES } from './terminate-file';
 

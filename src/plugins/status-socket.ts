@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as net from 'node:net';
+import fs = require('node:fs');
+import net = require('node:net');
 import type { Program } from '../hooks/types';
 import { DISABLED_STATUS, type Kernel, type Plugin } from '../kernel/kernel';
 import { loadLibc } from '../kernel/sys/libc';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 
 /** Candidate names of the C library to hand to koffi, glibc first unless we know we are on musl. */
 export function libcCandidates(): string[] {
