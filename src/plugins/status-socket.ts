@@ -3,6 +3,7 @@ import net = require('node:net');
 import type { Program } from '../hooks/types';
 import { DISABLED_STATUS, type Kernel, type Plugin } from '../kernel/kernel';
 import { loadLibc } from '../kernel/sys/libc';
+import { loadPosixNode } from '../kernel/sys/posix-backend';
 
 /**
  * `status-socket`: answers `dinit status` on an abstract unix socket (no file, so it works
@@ -238,9 +239,8 @@ export function peerCredentials(fd: number): { pid: number; uid: number; gid: nu
 function bindGetsockopt(): GetSockOpt {
   if (process.env.DINIT_SYS_BACKEND !== 'koffi') {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const posix = require('posix-node') as { getsockopt?: GetSockOpt; default?: { getsockopt?: GetSockOpt } };
-      const own = posix.getsockopt ?? posix.default?.getsockopt;
+      // The same direct load as the kernel's calls (not posix-node's logging index.js).
+      const own = loadPosixNode().getsockopt;
       if (typeof own === 'function') return own;
     } catch {
       // not on glibc: koffi below

@@ -1,8 +1,9 @@
 import type { SysCalls } from './types';
 
-interface PosixNode {
+export interface PosixNode {
   waitpid?: (pid: number, options: number) => { wstatus: number; ret: number };
   pipe2?: (flags: number) => { readfd: number; writefd: number };
+  getsockopt?: (fd: number, level: number, option: number, length: number) => Buffer;
   constants?: Record<string, number>;
 }
 
@@ -16,13 +17,13 @@ const ZIG_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
  * with it process.stderr) at start-up, and DEBUG=posix-node in a user's environment would
  * make PID 1 trace every waitpid. The package entry is the fallback.
  */
-function loadPosixNode(): PosixNode {
+export function loadPosixNode(): PosixNode {
   const arch = ZIG_ARCH[process.arch];
   if (arch && process.platform === 'linux') {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const binary = require(`posix-node/dist/${arch}-linux-gnu.node`) as PosixNode & { getConstants?: () => Record<string, number> };
-      return { waitpid: binary.waitpid, pipe2: binary.pipe2, constants: binary.getConstants?.() };
+      return { waitpid: binary.waitpid, pipe2: binary.pipe2, getsockopt: binary.getsockopt, constants: binary.getConstants?.() };
     } catch {
       // musl (the glibc binary does not load), or another layout: try the package itself.
     }
