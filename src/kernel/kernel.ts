@@ -7,7 +7,7 @@ import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
-import { Processes, type Stdio } from './processes';
+import { closeQuietly, Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
 import { reportSlowStop } from './slow-stop';
 import type { SysCalls } from './sys';
@@ -314,13 +314,5 @@ export class Kernel {
   private outputBroken(fd: number, error: Error): void {
     // Keep supervising: a gone reader must not take the container's programs down.
     if (fd !== 2) this.log.warn(`error writing stdout: ${describeError(error)}; further stdout output is discarded`);
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
   }
 }

@@ -45,8 +45,9 @@ export class Processes {
     // shared buffer (OutputPipeline.attachFd); the child gets the write ends as fd 1 and 2.
     const out = stdio.stdout === 'pipe' ? this.pipe() : undefined;
     const err = stdio.stderr === 'pipe' ? this.pipe() : undefined;
-    const parentEnds = (): void => {
-      for (const pair of [out, err]) if (pair) closeQuietly(pair[1]);
+    /** Closes dinit's read (0) or write (1) ends of the pipes made here. */
+    const closeEnds = (end: 0 | 1): void => {
+      for (const pair of [out, err]) if (pair) closeQuietly(pair[end]);
     };
     let child: ChildProcess;
     try {
@@ -56,14 +57,15 @@ export class Processes {
         stdio: [stdio.stdin, out ? out[1] : stdio.stdout, err ? err[1] : stdio.stderr] as StdioOptions,
       });
     } catch (error) {
-      parentEnds();
-      for (const pair of [out, err]) if (pair) closeQuietly(pair[0]);
+      closeEnds(1);
+      closeEnds(0);
       throw new Error(`${file}: ${describeError(error)}`);
     }
-    // The child has its copies now (or never will): only it may hold the write ends, so EOF means it (and whoever inherited them) is done.
-    parentEnds();
+    // The child has its copies now (or never will): only it may hold the write ends, so EOF
+    // means it (and whoever inherited them) is done.
+    closeEnds(1);
     if (child.pid === undefined) {
-      for (const pair of [out, err]) if (pair) closeQuietly(pair[0]);
+      closeEnds(0);
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new Error(`${file}: ${describeError(error)}`);
     }
@@ -111,7 +113,8 @@ function signalNumber(name: NodeJS.Signals): number {
   return constants.signals[name] ?? 0;
 }
 
-function closeQuietly(fd: number): void {
+/** close(2), ignoring an fd that is already closed. */
+export function closeQuietly(fd: number): void {
   try {
     fs.closeSync(fd);
   } catch {
