@@ -8,7 +8,7 @@ import { BUILTINS } from '../plugins';
 import { runitDir } from '../plugins/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/service-checks';
 import { terminateFile } from '../plugins/terminate-file';
-import { parseArgs, processIo, type CommandIo } from './io';
+import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit check [-v|--verbose] [dir]
 
@@ -20,15 +20,8 @@ DINIT_DIR, else the config file's "dir", else /etc/service). Prints one line per
 
 /** `dinit check [dir]`: 0 when dinit would start this tree, 1 when not, 2 on a usage error. */
 export async function check(args: string[], io: CommandIo = processIo()): Promise<number> {
-  const parsed = parseArgs(args, ['-v', '--verbose', '-h', '--help']);
-  if (parsed.flags.has('-h') || parsed.flags.has('--help')) {
-    io.out(USAGE);
-    return 0;
-  }
-  if (parsed.unknown.length > 0 || parsed.positional.length > 1) {
-    io.err(`dinit: error: check: unexpected ${JSON.stringify(parsed.unknown[0] ?? parsed.positional[1])}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs('check', args, ['-v', '--verbose'], 1, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   const verbose = parsed.flags.has('-v') || parsed.flags.has('--verbose');
   const note = (text: string): void => (verbose ? io.out(`note: ${text}\n`) : undefined);
   const problems: string[] = [];

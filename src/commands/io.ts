@@ -16,7 +16,7 @@ export function processIo(): CommandIo {
 }
 
 /** Splits `--flag` options from positional arguments; unknown flags are returned for the usage error. */
-export function parseArgs(args: string[], flags: readonly string[]): { flags: Set<string>; positional: string[]; unknown: string[] } {
+function parseArgs(args: string[], flags: readonly string[]): { flags: Set<string>; positional: string[]; unknown: string[] } {
   const result = { flags: new Set<string>(), positional: [] as string[], unknown: [] as string[] };
   let rest = false;
   for (const arg of args) {
@@ -26,4 +26,31 @@ export function parseArgs(args: string[], flags: readonly string[]): { flags: Se
     else result.unknown.push(arg);
   }
   return result;
+}
+
+type ParsedArgs = ReturnType<typeof parseArgs>;
+
+/**
+ * The argument handling every command shares: `-h`/`--help` prints the usage (exit 0), an
+ * unknown flag or more than `maxPositional` arguments is a usage error (exit 2). Returns
+ * the parsed arguments, or the exit status when the command has nothing more to do.
+ */
+export function commandArgs(
+  command: string,
+  args: string[],
+  flags: readonly string[],
+  maxPositional: number,
+  usage: string,
+  io: CommandIo,
+): ParsedArgs | number {
+  const parsed = parseArgs(args, [...flags, '-h', '--help']);
+  if (parsed.flags.has('-h') || parsed.flags.has('--help')) {
+    io.out(usage);
+    return 0;
+  }
+  if (parsed.unknown.length > 0 || parsed.positional.length > maxPositional) {
+    io.err(`dinit: error: ${command}: unexpected ${JSON.stringify(parsed.unknown[0] ?? parsed.positional[maxPositional])}\n${usage}`);
+    return 2;
+  }
+  return parsed;
 }

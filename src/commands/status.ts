@@ -1,6 +1,6 @@
 import net = require('node:net');
 import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status-socket';
-import { parseArgs, processIo, type CommandIo } from './io';
+import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit status [--json]
 
@@ -17,15 +17,8 @@ export const STATUS_EXIT = Object.freeze({ HEALTHY: 0, NOT_RUNNING: 1, NO_ANSWER
 
 /** `dinit status [--json]`. */
 export async function status(args: string[], io: CommandIo = processIo()): Promise<number> {
-  const parsed = parseArgs(args, ['--json', '-h', '--help']);
-  if (parsed.flags.has('-h') || parsed.flags.has('--help')) {
-    io.out(USAGE);
-    return 0;
-  }
-  if (parsed.unknown.length > 0 || parsed.positional.length > 0) {
-    io.err(`dinit: error: status: unexpected ${JSON.stringify(parsed.unknown[0] ?? parsed.positional[0])}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs('status', args, ['--json'], 0, USAGE, io);
+  if (typeof parsed === 'number') return parsed;
   let name = statusSocketName(io.env);
   if (!io.env.DINIT_STATUS_SOCKET) {
     // A dinit that is not PID 1 listens on `<name>-<pid>`: use it when it is the only one.
