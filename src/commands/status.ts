@@ -22,8 +22,9 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
   let name = statusSocketName(io.env);
   if (!io.env.DINIT_STATUS_SOCKET) {
     // A dinit that is not PID 1 listens on `<name>-<pid>`: use it when it is the only one.
-    const others = listeningNames(`${name}-`);
-    if (others.length === 1 && !listeningNames(name).includes(name)) name = others[0];
+    const listening = listeningNames(name);
+    const others = listening.filter((n) => n.startsWith(`${name}-`));
+    if (others.length === 1 && !listening.includes(name)) name = others[0];
   }
   let answer: StatusReport | StatusRefusal;
   try {

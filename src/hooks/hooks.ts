@@ -51,18 +51,12 @@ export function createHooks(log: () => Logger) {
      */
     shutdown: new AsyncSeriesBailHook<[Program], boolean | undefined>(['program']),
   };
+  // Every hook is guarded (a new one cannot be forgotten). A failing tap of a waterfall passes
+  // its input on unchanged; of any other hook, it counts as not having handled anything.
+  const waterfalls = new Set(['load', 'spawn', 'line']);
   const first = (args: unknown[]) => args[0];
   const none = () => undefined;
-  guardHook('load', hooks.load as never, log, first);
-  guardHook('spawn', hooks.spawn as never, log, first);
-  guardHook('started', hooks.started as never, log, none);
-  guardHook('line', hooks.line as never, log, first);
-  guardHook('reparent', hooks.reparent as never, log, none);
-  guardHook('adopted', hooks.adopted as never, log, none);
-  guardHook('exit', hooks.exit as never, log, none);
-  guardHook('signal', hooks.signal as never, log, none);
-  guardHook('stopping', hooks.stopping as never, log, none);
-  guardHook('shutdown', hooks.shutdown as never, log, none);
+  for (const [name, hook] of Object.entries(hooks)) guardHook(name, hook as never, log, waterfalls.has(name) ? first : none);
   return Object.freeze(hooks);
 }
 

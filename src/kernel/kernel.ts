@@ -1,4 +1,3 @@
-import fs = require('node:fs');
 import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
 import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
 import type { Config } from './config';
@@ -191,7 +190,7 @@ export class Kernel {
       return;
     }
     if (!spec.log || !logPipe) return;
-    fs.closeSync(logPipe[1]);
+    closeQuietly(logPipe[1]);
     try {
       this.log.info(`${spec.name}/log: starting`);
       const logStdio: Stdio = { stdin: logPipe[0], stdout: 'pipe', stderr: 'pipe', stdoutStage: 'run' };

@@ -57,8 +57,8 @@ export class Orphans {
     if (state.mode === 'terminating') return;
     state.mode = 'terminating';
     const { log } = this.kernel;
-    const label = `${orphan.name}/${orphan.stage}`;
-    log.warn(`${label}: terminating reparented child process with PID ${orphan.pid}${orphan.cmdline ? `: ${orphan.cmdline}` : ''}`);
+    const label = labelOf(orphan);
+    log.warn(`${label}: terminating reparented child process with PID ${orphan.pid}${cmdlineSuffix(orphan)}`);
     log.info(`${label}: sending SIGTERM to PID ${orphan.pid}`);
     this.kill(orphan.pid, 'SIGTERM');
     this.armKill(state, label);
@@ -70,7 +70,7 @@ export class Orphans {
     state.mode = 'adopted';
     const { log } = this.kernel;
     log.warn(
-      `${orphan.name}/${orphan.stage}: adopting reparented child process with PID ${orphan.pid}${orphan.cmdline ? `: ${orphan.cmdline}` : ''}`,
+      `${labelOf(orphan)}: adopting reparented child process with PID ${orphan.pid}${cmdlineSuffix(orphan)}`,
     );
     const program: Program = {
       service: orphan.name,
@@ -91,7 +91,7 @@ export class Orphans {
     for (const state of this.states.values()) {
       if (state.mode === 'ignored') this.terminate(state.orphan);
       // Adopted ones got SIGTERM from the kernel like programs; they too get SIGKILL after the timeout.
-      if (state.mode === 'adopted') this.armKill(state, `${state.orphan.name}/${state.orphan.stage}`);
+      if (state.mode === 'adopted') this.armKill(state, labelOf(state.orphan));
     }
     this.reaper.request();
   }
@@ -108,7 +108,7 @@ export class Orphans {
     // Both unknown: it was not our child any more (reaped elsewhere); nothing to report.
     if (result.code === null && result.signal === null) return;
     // Checked first: a storm reaps thousands, and the line would be built for nothing.
-    if (this.kernel.log.enabled('info')) this.kernel.log.info(`${state.orphan.name}/${state.orphan.stage}: ${finishedText(pid, result)}`);
+    if (this.kernel.log.enabled('info')) this.kernel.log.info(`${labelOf(state.orphan)}: ${finishedText(pid, result)}`);
   }
 
   private stateOf(orphan: Orphan): OrphanState {
@@ -139,4 +139,14 @@ export class Orphans {
     }
     this.reaper.request();
   }
+}
+
+/** `<name>/<pid>`: how Go dinit names a reparented process in its lines. */
+function labelOf(orphan: Orphan): string {
+  return `${orphan.name}/${orphan.stage}`;
+}
+
+/** `: <cmdline>`, or nothing when the cmdline is empty (a zombie, a kernel thread). */
+function cmdlineSuffix(orphan: Orphan): string {
+  return orphan.cmdline ? `: ${orphan.cmdline}` : '';
 }

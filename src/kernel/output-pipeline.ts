@@ -36,11 +36,14 @@ export class OutputPipeline {
     onBroken: (fd: number, error: Error) => void,
   ) {
     const pressure = (fd: number) => (on: boolean) => {
+      const wasPaused = this.pressured.size > 0;
       if (on) this.pressured.add(fd);
       else this.pressured.delete(fd);
+      const paused = this.pressured.size > 0;
+      if (paused === wasPaused) return; // the other writer already holds the pipes paused
       // Pipes held paused by us were not quiet: count the silence from when they resume.
-      if (this.pressured.size === 0) this.lastData = Date.now();
-      for (const readable of this.readables) this.pressured.size > 0 ? readable.pause() : readable.resume();
+      if (!paused) this.lastData = Date.now();
+      for (const readable of this.readables) paused ? readable.pause() : readable.resume();
     };
     this.stdout = new FdWriter(fds.stdout, pressure(fds.stdout), onBroken);
     this.stderr = new FdWriter(fds.stderr, pressure(fds.stderr), onBroken);
@@ -55,8 +58,8 @@ export class OutputPipeline {
    * How long the open pipes have been quiet: 0 while dinit itself holds them paused (its
    * output is backed up) or while data still flows. Only real silence may end the wait for EOF.
    */
-  quietFor(now = Date.now()): number {
-    return this.pressured.size > 0 ? 0 : now - this.lastData;
+  quietFor(): number {
+    return this.pressured.size > 0 ? 0 : Date.now() - this.lastData;
   }
 
   /** Streams still open (not yet at EOF). */

@@ -13,8 +13,8 @@ const CHUNK = 256 * 1024;
  */
 type LatinBuffer = Buffer & { latin1Write(text: string, offset: number): number };
 /** Above this many queued bytes programs' pipes are paused; below LOW they resume. */
-export const HIGH_WATER = 4 * 1024 * 1024;
-export const LOW_WATER = 1024 * 1024;
+const HIGH_WATER = 4 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
 /**
  * Written chunks kept for reuse. Under a flood the batch in flight holds up to HIGH_WATER
  * of chunks while the next one fills: with fewer spares than that, every batch allocated

@@ -101,7 +101,7 @@ export function readUptime(): number {
  */
 export function describeProcess(pid: number, comm?: string): { name: string; stage: string; cmdline: string } {
   const cmdline = readCmdline(pid);
-  const first = cmdline.split(/\s+/).find((word) => word !== '') ?? '';
+  const first = /\S+/.exec(cmdline)?.[0] ?? '';
   let name = first.slice(first.lastIndexOf('/') + 1);
   // The caller usually read stat already: pass its comm rather than read it again.
   if (name === '') name = comm ?? readStat(pid)?.comm ?? '';

@@ -5,6 +5,8 @@ import { decodeWaitStatus, type SysCalls, type WaitResult } from './sys';
 
 /** How often the children file is scanned besides SIGCHLD: calm, and once stopping. */
 const INTERVAL_MS = 1000;
+/** USER_HZ: the unit of start times in /proc/<pid>/stat. */
+const CLK_TCK = 100;
 const STOPPING_INTERVAL_MS = 100;
 /** A process younger than this may be between fork and exec: look again later. */
 const MIN_AGE_MS = 10;
@@ -38,7 +40,6 @@ export class Reaper {
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private intervalMs = INTERVAL_MS;
-  private readonly ticksPerSecond = 100;
   /** Once a zombie was met, peeking pays off; before, a plain start never loads koffi for it. */
   private zombiesSeen = false;
   private fullWanted = true;
@@ -118,7 +119,7 @@ export class Reaper {
     // decides to exit. Signal handlers do not, and a SIGCHLD can arrive after the last pipe closed.
   }
 
-  scan(): void {
+  private scan(): void {
     this.lastFullScan = Date.now();
     let children = readChildren(this.pid);
     // Reap what has exited first, by peeking: a storm leaves thousands of zombies, and each
@@ -154,7 +155,7 @@ export class Reaper {
         continue;
       }
       if (uptime < 0) uptime = readUptime();
-      const ageMs = (uptime - stat.startTicks / this.ticksPerSecond) * 1000;
+      const ageMs = (uptime - stat.startTicks / CLK_TCK) * 1000;
       if (ageMs < MIN_AGE_MS) {
         tooYoung = true;
         foreign++;

@@ -12,7 +12,8 @@ import { checkService, escapeControl, formatProblem, scanTree, type Problem } fr
  * checked (service-checks.ts): an unreadable tree, a broken link, a `run` that exec would
  * refuse (missing, not executable, no `#!`, another architecture), or a `log` that is not
  * a folder stops dinit with `<path>: <reason>` and status 1. A service's name is its folder's
- * name, with control characters escaped (see displayName).
+ * name, with control characters escaped (escapeControl): a newline in a folder name would
+ * otherwise split or forge log lines.
  */
 export const runitDir: Plugin = {
   name: 'runit-dir',
@@ -25,7 +26,7 @@ export const runitDir: Plugin = {
       const found: ServiceSpec[] = [];
       for (const { name, dir } of scan.services) {
         problems.push(...checkService(dir));
-        const spec: ServiceSpec = { name: displayName(name), dir, run: [path.join(dir, 'run')] };
+        const spec: ServiceSpec = { name: escapeControl(name), dir, run: [path.join(dir, 'run')] };
         const logDir = path.join(dir, 'log');
         if (fs.existsSync(path.join(logDir, 'run'))) spec.log = { argv: [path.join(logDir, 'run')], cwd: logDir };
         found.push(spec);
@@ -43,10 +44,3 @@ function describe(problems: Problem[], root: string): string {
   const more = problems.length - 1;
   return more === 0 ? text : `${text} (and ${more} more problem${more === 1 ? '' : 's'}: "dinit check" lists them all)`;
 }
-
-/**
- * The name used in every log line. Folder names may hold any byte but `/`: a control
- * character (a newline!) would split or forge log lines, so those are written C-style
- * (`\n`, `\x1b`). Spaces and non-ASCII letters are kept as they are.
- */
-export const displayName = escapeControl;

@@ -85,14 +85,14 @@ export function checkService(dir: string, options: CheckOptions = {}): Problem[]
     const stat = statOrProblem(logDir, problems);
     if (stat && !stat.isDirectory()) {
       problems.push({ path: logDir, reason: 'not a directory (a log program goes in log/run)' });
-    } else if (stat && lstatOrUndefined(path.join(logDir, 'run'))) {
+    } else if (stat) {
+      // A missing log/run is fine: checkProgram reports nothing without a `missing` reason.
       checkProgram(path.join(logDir, 'run'), problems);
     }
   }
   if (options.stopFiles) {
     for (const name of TERMINATE_FILES) {
-      const file = path.join(dir, name);
-      if (lstatOrUndefined(file)) checkProgram(file, problems);
+      checkProgram(path.join(dir, name), problems);
     }
   }
   return problems;

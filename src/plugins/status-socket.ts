@@ -4,6 +4,8 @@ import type { Program } from '../hooks/types';
 import { DISABLED_STATUS, type Kernel, type Plugin } from '../kernel/kernel';
 import { loadLibc } from '../kernel/sys/libc';
 import { loadPosixNode } from '../kernel/sys/posix-backend';
+import { SOL_SOCKET, SO_PEERCRED } from '../kernel/sys/ptrace/socket-layout';
+import { readProc } from '../kernel/proc-info';
 
 /**
  * `status-socket`: answers `dinit status` on an abstract unix socket (no file, so it works
@@ -73,7 +75,7 @@ export function statusSocketName(env: NodeJS.ProcessEnv = process.env, pid = 1):
 export function listeningNames(prefix: string): string[] {
   let table: string;
   try {
-    table = fs.readFileSync('/proc/net/unix', 'utf8');
+    table = readProc('/proc/net/unix', 'utf8');
   } catch {
     return [];
   }
@@ -223,8 +225,6 @@ function prune(latest: Map<string, Program>): void {
   }
 }
 
-const SOL_SOCKET = 1;
-const SO_PEERCRED = 17;
 type GetSockOpt = (fd: number, level: number, option: number, length: number) => Buffer;
 let getsockopt: GetSockOpt | undefined;
 

@@ -1,4 +1,5 @@
 import { loadLibc } from './libc';
+import { siginfoPid } from './ptrace/wait-status';
 import type { SysCalls } from './types';
 
 const O_CLOEXEC = 0o2000000;
@@ -22,7 +23,7 @@ export function koffiCalls(): SysCalls {
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
   const pipe2 = lib.func('int pipe2(_Out_ int *fds, int flags)');
   const waitid = lib.func('int waitid(int idtype, int id, void *infop, int options)');
-  // siginfo_t is 128 bytes; si_pid sits at offset 16 on x86_64 and aarch64 alike.
+  // siginfo_t is 128 bytes on x86_64 and aarch64 alike.
   const info = Buffer.alloc(128);
   const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
   return {
@@ -35,7 +36,7 @@ export function koffiCalls(): SysCalls {
     peekExited() {
       info.writeInt32LE(0, 16);
       if ((waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
-      return info.readInt32LE(16);
+      return siginfoPid(info);
     },
     pipe() {
       const fds = [0, 0];

@@ -50,6 +50,11 @@ export const ERESTARTNOINTR = -513n;
 export const ERESTARTNOHAND = -514n;
 export const ERESTART_RESTARTBLOCK = -516n;
 
+/** Whether a syscall's return value is one of the kernel-internal restart codes above. */
+export function isRestartCode(ret: bigint): boolean {
+  return ret === ERESTARTSYS || ret === ERESTARTNOINTR || ret === ERESTARTNOHAND || ret === ERESTART_RESTARTBLOCK;
+}
+
 const U64 = (1n << 64n) - 1n;
 const toU64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 const toS64 = (v: bigint): bigint => BigInt.asIntN(64, v);
@@ -107,8 +112,7 @@ export const x86_64: Arch = {
     const regs: Registers = { ...saved };
     const ret = toS64(saved.rax);
     const inSyscall = toS64(saved.orig_rax) >= 0n;
-    const restartable =
-      ret === ERESTARTSYS || ret === ERESTARTNOINTR || ret === ERESTARTNOHAND || ret === ERESTART_RESTARTBLOCK;
+    const restartable = isRestartCode(ret);
     if (inSyscall && restartable && !signalsPending) {
       // What arch_do_signal_or_restart() does when no handler runs: back over the 2-byte
       // `syscall` instruction and re-issue it (restart_syscall for the RESTARTBLOCK case).

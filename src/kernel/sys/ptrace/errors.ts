@@ -23,6 +23,7 @@ export class SysError extends Error {
   }
 }
 
+export const EPERM = os.constants.errno.EPERM;
 export const ESRCH = os.constants.errno.ESRCH;
 export const EAGAIN = os.constants.errno.EAGAIN;
 export const EINTR = os.constants.errno.EINTR;

@@ -12,7 +12,6 @@ export interface Libc {
   ptraceBuf: (request: number, pid: number, addr: number | bigint, data: Buffer) => number;
   waitpid: (pid: number, status: Buffer, options: number) => number;
   waitid: (idtype: number, id: number, info: Buffer, options: number) => number;
-  kill: (pid: number, sig: number) => number;
   tgkill: (tgid: number, tid: number, sig: number) => number;
   socket: (domain: number, type: number, protocol: number) => number;
   bind: (fd: number, addr: Buffer, len: number) => number;
@@ -41,7 +40,6 @@ export function libc(): Libc {
     ptraceBuf: fn('ptrace', 'long', ['int', 'int', 'uintptr_t', 'void *']),
     waitpid: fn('waitpid', 'int', ['int', 'void *', 'int']),
     waitid: fn('waitid', 'int', ['int', 'int', 'void *', 'int']),
-    kill: fn('kill', 'int', ['int', 'int']),
     tgkill: fn('tgkill', 'int', ['int', 'int', 'int']),
     socket: fn('socket', 'int', ['int', 'int', 'int']),
     bind: fn('bind', 'int', ['int', 'void *', 'uint32_t']),

@@ -133,9 +133,3 @@ export function parseMaps(text: string): MapEntry[] {
 export function readMaps(pid: number): MapEntry[] {
   return parseMaps(readOrUndefined(`/proc/${pid}/maps`) ?? '');
 }
-
-/** TracerPid from /proc/<pid>/status, to explain an EPERM from PTRACE_SEIZE. */
-export function tracerPid(pid: number): number {
-  const m = /^TracerPid:\s*(\d+)$/m.exec(readOrUndefined(`/proc/${pid}/status`) ?? '');
-  return m ? Number(m[1]) : 0;
-}

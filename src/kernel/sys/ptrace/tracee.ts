@@ -7,19 +7,16 @@
 import fs from 'node:fs';
 import {
   Arch,
-  ERESTARTNOHAND,
-  ERESTARTNOINTR,
-  ERESTARTSYS,
-  ERESTART_RESTARTBLOCK,
   Registers,
   findSyscallInstructions,
+  isRestartCode,
   packRegisters,
   unpackRegisters,
 } from './arch';
-import { ESRCH, EINTR, ProcessGoneError, SysError } from './errors';
+import { EINTR, EPERM, ESRCH, ProcessGoneError, SysError } from './errors';
 import { check, libc } from './libc';
-import { readMaps, readStat } from './proc-fs';
-import { TraceeEvent, decodeWaitStatus, siginfoIsExit } from './wait-status';
+import { readMaps, readStat, type MapEntry } from './proc-fs';
+import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit } from './wait-status';
 
 const PTRACE_CONT = 7;
 const PTRACE_DETACH = 17;
@@ -41,7 +38,6 @@ const WEXITED = 4;
 const WNOWAIT = 0x01000000;
 const __WALL = 0x40000000;
 
-const EPERM = 1;
 /** __USER_CS on x86_64: the code segment of 64-bit user mode (0x23 is 32-bit compat mode). */
 const X86_64_USER_CS = 0x33n;
 
@@ -224,11 +220,14 @@ export class Tracee {
     if (this.arch.name === 'x86_64' && this.saved.cs !== X86_64_USER_CS) {
       throw new Error(`process ${this.pid} is not a 64-bit program (cs 0x${this.saved.cs?.toString(16)})`);
     }
-    this.syscallSite = this.findSyscallSite(this.saved);
-    return this.findScratch(this.saved, scratchSize);
+    // /proc/<tid>/maps is read once, and only if needed (x86_64 usually finds its site without it).
+    let maps: MapEntry[] | undefined;
+    const readMapsOnce = (): MapEntry[] => (maps ??= readMaps(this.tid));
+    this.syscallSite = this.findSyscallSite(this.saved, readMapsOnce);
+    return this.findScratch(this.saved, scratchSize, readMapsOnce);
   }
 
-  private findSyscallSite(saved: Registers): bigint {
+  private findSyscallSite(saved: Registers, readMapsOnce: () => MapEntry[]): bigint {
     const pc = this.arch.pc(saved);
     const insn = this.arch.syscallInstruction;
     // x86_64: a thread parked in a syscall sits right after one. Not on aarch64: resuming at the
@@ -241,7 +240,7 @@ export class Tracee {
       }
     }
     const avoid = new Set([pc, pc - BigInt(insn.length)]);
-    const maps = readMaps(this.tid).filter((m) => m.perms.includes('x') && m.path !== '[vsyscall]');
+    const maps = readMapsOnce().filter((m) => m.perms.includes('x') && m.path !== '[vsyscall]');
     maps.sort((a, b) => Number(b.path === '[vdso]') - Number(a.path === '[vdso]'));
     let budget = MAX_CODE_SCAN;
     for (const m of maps) {
@@ -263,11 +262,11 @@ export class Tracee {
   }
 
   /** Room below the stack pointer (past the red zone), which the parked thread is not using. */
-  private findScratch(saved: Registers, size: number): bigint {
+  private findScratch(saved: Registers, size: number, readMapsOnce: () => MapEntry[]): bigint {
     const sp = this.arch.sp(saved);
     const below = (sp - BigInt(this.arch.redZone) - BigInt(size) - 64n) & ~15n;
     const above = (sp + 15n) & ~15n;
-    const maps = readMaps(this.tid).filter((m) => m.perms.startsWith('rw'));
+    const maps = readMapsOnce().filter((m) => m.perms.startsWith('rw'));
     for (const base of [below, above]) {
       // /proc/<pid>/mem does not grow the stack, so the area must already be mapped.
       if (maps.some((m) => m.start <= base && base + BigInt(size) <= m.end)) return base;
@@ -285,7 +284,7 @@ export class Tracee {
       this.resume(PTRACE_SYSCALL, 0);
       this.waitSyscallStop(); // exit
       const ret = this.arch.result(this.getRegisters());
-      const restart = ret === ERESTARTSYS || ret === ERESTARTNOINTR || ret === ERESTARTNOHAND || ret === ERESTART_RESTARTBLOCK;
+      const restart = isRestartCode(ret);
       // A signal interrupted our call; we hold signals back, so simply issue it again.
       if (!restart || attempt >= 3) return ret;
       traceStats.syscallRetries++;
@@ -364,10 +363,4 @@ export class Tracee {
       this.memFd = -1;
     }
   }
-}
-
-function decodeExitSiginfo(info: Buffer): TraceeEvent {
-  const code = info.readInt32LE(8);
-  const status = info.readInt32LE(24);
-  return code === 1 ? { kind: 'exited', code: status } : { kind: 'killed', signal: status };
 }

@@ -40,6 +40,12 @@ export function siginfoIsExit(info: Buffer): boolean {
   return code >= CLD_EXITED && code <= CLD_DUMPED;
 }
 
+/** How a process ended, from a waitid() siginfo for which siginfoIsExit holds. */
+export function decodeExitSiginfo(info: Buffer): { kind: 'exited'; code: number } | { kind: 'killed'; signal: number } {
+  const status = info.readInt32LE(24);
+  return info.readInt32LE(8) === CLD_EXITED ? { kind: 'exited', code: status } : { kind: 'killed', signal: status };
+}
+
 /** si_pid of a waitid() siginfo; 0 means "nothing to report" under WNOHANG. */
 export function siginfoPid(info: Buffer): number {
   return info.readInt32LE(16);
