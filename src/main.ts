@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { loadConfigFile, type FileConfig } from './bootstrap/config-file';
 import { applyPlugin, resolvePlugins, type PluginUse } from './bootstrap/plugin-list';
+import { anotherDinit } from './bootstrap/second-init';
 import { usr1Blocked } from './bootstrap/usr1-blocked';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
@@ -27,6 +28,12 @@ function exitNow(code: number): void {
 
 /** config → kernel → built-ins → run → exit status. */
 export async function main(_argv: string[], early: EarlySignals): Promise<void> {
+  // Before the config file (code) is even loaded: a second init must start nothing.
+  const other = anotherDinit(process.env);
+  if (other !== undefined) {
+    startupLogger().error(`another dinit already supervises this PID namespace: ${other}; not starting the programs a second time (to see them: dinit status)`);
+    return exitNow(2);
+  }
   // Precedence: built-in defaults < config file < DINIT_* variables.
   let config;
   let file: FileConfig | undefined;
