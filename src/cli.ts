@@ -6,7 +6,7 @@
  * else is loaded after.
  */
 // Tiny and side-effect free: safe to load before the listeners are installed.
-import { bypassWarning, restoreLauncherEnv } from './bootstrap/launcher-env';
+import { bypassWarning, launcherSignals, restoreLauncherEnv } from './bootstrap/launcher-env';
 import { packageVersion, parseCli, USAGE } from './cli-args';
 import { parseSignalList } from './kernel/config';
 import { createLogger } from './kernel/log';
@@ -20,6 +20,7 @@ process.on('SIGUSR1', () => (early.forward ? early.forward('SIGUSR1') : early.re
 
 // NODE_OPTIONS and friends are the programs': bin/dinit hid them from Node, put them back.
 const bypassed = restoreLauncherEnv(process.env);
+const caughtByLauncher = launcherSignals(process.env);
 if (bypassed.length > 0 && !['none', 'error'].includes(process.env.DINIT_LOG_LEVEL ?? '')) {
   createLogger('warn', (text) => process.stderr.write(text)).warn(bypassWarning(bypassed));
 }
@@ -43,6 +44,7 @@ if (request.kind === 'help' || request.kind === 'version') {
     });
   };
   for (const name of ['SIGTERM', 'SIGINT', 'SIGCHLD'] as const) listen(name);
+  early.received.push(...caughtByLauncher);
   // Forwarded signals named in the environment are caught from the start too (an invalid
   // list stops dinit at start-up anyway, with the config error). SIGUSR1 already is.
   for (const name of parseSignalList(process.env.DINIT_FORWARD_SIGNALS ?? '') ?? []) if (name !== 'SIGUSR1') listen(name as NodeJS.Signals);

@@ -10,8 +10,20 @@ import fs = require('node:fs');
 export const SAVED_LIST = 'DINIT_LAUNCHER_SAVED';
 export const SAVED_PREFIX = 'DINIT_LAUNCHER_SAVED_';
 
+export const SAVED_SIGNALS = 'DINIT_LAUNCHER_SIGNALS';
+
 /** The names the launcher moves; kept in step with bin/dinit. */
 export const NODE_VARIABLE = /^(?:(?:NODE|UV)_[A-Za-z0-9_]*|OPENSSL_CONF|OPENSSL_ENGINES|OPENSSL_MODULES|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+
+/**
+ * TERM and INT that reached the launcher (PID 1 before Node starts) while it ran, for the
+ * init to handle as if they had arrived now. Removed from `env`: no program sees it.
+ */
+export function launcherSignals(env: NodeJS.ProcessEnv): NodeJS.Signals[] {
+  const list = env[SAVED_SIGNALS];
+  delete env[SAVED_SIGNALS];
+  return (list ?? '').split(' ').filter((name): name is NodeJS.Signals => name === 'SIGTERM' || name === 'SIGINT');
+}
 
 /**
  * The ones that make Node run other code or change how dinit runs; a start that bypassed

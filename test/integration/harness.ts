@@ -104,7 +104,7 @@ export function normalise(text: string): string[] {
 }
 
 export async function runDinit(dir: string, options: RunOptions = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = launcherEnv({ ...process.env, DINIT_DIR: dir, DINIT_LOG_LEVEL: 'info', ...options.env });
+  const env: NodeJS.ProcessEnv = { ...launcherEnv({ ...process.env, DINIT_DIR: dir, DINIT_LOG_LEVEL: 'info' }), ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const pid1 = options.pid1 ?? true;
   const argv = pid1

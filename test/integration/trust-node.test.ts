@@ -222,3 +222,28 @@ test('started as "node dist/cli.js", bypassing the launcher, with NODE_OPTIONS s
     /^\S+ dinit: warning: started as "node dist\/cli\.js" with NODE_OPTIONS set: Node applied it to dinit itself \(NODE_OPTIONS can make PID 1 load code or open a debugger\); start dinit through its launcher, the "dinit" command \(bin\/dinit\)$/,
   );
 });
+
+test('a SIGTERM that reaches PID 1 while the launcher still runs is not lost: dinit stops, status 0', T, async () => {
+  // A `node` that answers --version slowly holds the launcher (sh, PID 1) long enough to aim at it.
+  const bin = trustedTmp('dinit-slow-node-');
+  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\ncase "$1" in --version) sleep 1 ;; esac\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+  const dir = makeTree({ a: { run: 'exec sleep 1000' } });
+  let aimed = false;
+  const r = await runDinit(dir, {
+    env: { PATH: `${bin}:${process.env.PATH}` },
+    timeoutMs: 20000,
+    during: async (d) => {
+      for (let i = 0; i < 2000 && !aimed; i++) {
+        const status = fs.readFileSync(`/proc/${d.pid}/status`, 'utf8');
+        const caught = BigInt(`0x${/SigCgt:\s+(\S+)/.exec(status)![1]}`);
+        // The launcher's trap on TERM is set and it has not exec'd Node yet.
+        aimed = (caught & (1n << 14n)) !== 0n && !fs.readFileSync(`/proc/${d.pid}/cmdline`, 'utf8').includes('cli.js');
+        if (!aimed) await delay(2);
+      }
+      d.signal('SIGTERM');
+    },
+  });
+  assert.ok(aimed, 'never saw the launcher with its trap set');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.err.includes('T dinit: info: got signal 15, terminating services'), r.stderr);
+});
