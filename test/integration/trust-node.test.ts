@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CLI, delay, launcherEnv, makeTree, runDinit, trustedTmp } from './harness';
+import { CLI, delay, LAUNCHER, launcherEnv, makeTree, runDinit, trustedTmp } from './harness';
 
 const T = { timeout: 60000 };
 
@@ -203,7 +203,8 @@ test('--inspect, --title and --max-old-space-size in NODE_OPTIONS have no effect
   });
   assert.equal(r.code, 0);
   assert.ok(r.out.includes('T app/run: hijacked true'), r.out.join('\n'));
-  assert.equal(comm, 'node');
+  assert.notEqual(comm, 'hijacked');
+  assert.ok(['node', 'MainThread'].includes(comm), comm);
   // Node's own threads plus libuv's default pool of 4, not 64.
   assert.ok(threads < 20, `dinit has ${threads} threads`);
   assert.doesNotMatch(r.stderr.split('\n').filter((l) => !l.includes('app/run')).join('\n'), /Debugger listening/);
@@ -246,4 +247,48 @@ test('a SIGTERM that reaches PID 1 while the launcher still runs is not lost: di
   assert.ok(aimed, 'never saw the launcher with its trap set');
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.err.includes('T dinit: info: got signal 15, terminating services'), r.stderr);
+});
+
+test('dinit status (root, a tool) ignores SIGUSR1 too: no debugger while it waits for an answer', T, async () => {
+  const net = await import('node:net');
+  const name = `dinit-trust-usr1-${process.pid}`;
+  let release: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => {
+    const server = net.createServer((socket) => {
+      release = () => (socket.end(), server.close());
+      resolve();
+    });
+    server.listen(`\0${name}`);
+  });
+  const child = spawn(LAUNCHER, ['status'], { env: launcherEnv({ ...process.env, DINIT_STATUS_SOCKET: name }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await connected;
+  for (let i = 0; i < 3; i++) child.kill('SIGUSR1'), await delay(50);
+  await delay(200);
+  assert.equal(holdsListener(child.pid!, 9229), false);
+  release();
+  assert.equal(await exited, 2);
+  assert.equal(stderr, `dinit: error: status: no answer from dinit on @${name}: Unexpected end of JSON input\n`);
+});
+
+test('forwardSignals naming USR1 only in the config file: forwarded on Node 20, a clear warning where --disable-sigusr1 blocks it', T, async () => {
+  const conf = trustedTmp('dinit-conf-');
+  fs.writeFileSync(path.join(conf, 'dinit.config.json'), JSON.stringify({ forwardSignals: ['USR1'], jsonStdout: false }));
+  const dir = makeTree({ a: { run: `trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.05; done` } });
+  const r = await runDinit(dir, {
+    env: { DINIT_CONFIG: conf },
+    during: async (d) => {
+      await d.waitFor(/a\/run: ready/);
+      d.signal('SIGUSR1');
+      if (!hasDisableFlag) await d.waitFor(/a\/run: got USR1/);
+      else await delay(300);
+      d.signal('SIGTERM');
+    },
+  });
+  assert.equal(r.code, 0);
+  const warning = 'T dinit: warning: SIGUSR1 cannot be forwarded: Node was started with --disable-sigusr1; name USR1 in DINIT_FORWARD_SIGNALS (not only in the config file) so the launcher leaves it out';
+  assert.equal(r.err.includes(warning), hasDisableFlag, r.stderr);
+  assert.equal(r.out.includes('T a/run: got USR1'), !hasDisableFlag);
 });
