@@ -31,6 +31,23 @@ export function trustedTmp(prefix: string): string {
 /** A service tree: name → files (relative path → script text). Scripts are made executable. */
 export type Tree = Record<string, Record<string, string>>;
 
+/**
+ * A copy of a folder of the checkout (example configs and plugins) in a trusted temp folder:
+ * the checkout may belong to a CI user or have group-writable files, which dinit, as root,
+ * rightly refuses to load. Owned by root, no group/other write bits; returns the copy.
+ */
+export function trustedCopy(source: string): string {
+  const copy = path.join(trustedTmp('dinit-copy-'), path.basename(source));
+  fs.cpSync(source, copy, { recursive: true, dereference: true });
+  const strip = (p: string): void => {
+    const st = fs.statSync(p);
+    fs.chmodSync(p, st.mode & 0o7755);
+    if (st.isDirectory()) for (const entry of fs.readdirSync(p)) strip(path.join(p, entry));
+  };
+  strip(copy);
+  return copy;
+}
+
 /** Writes plain files (not made executable) under a new trusted temp folder; returns it. */
 export function makeFiles(files: Record<string, string>): string {
   const root = trustedTmp('dinit-files-');

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { grep, makeFiles, makeTree, runDinit, type RunOptions } from './harness';
+import { grep, makeFiles, makeTree, runDinit, trustedCopy, type RunOptions } from './harness';
 
-const EXAMPLES = path.resolve(__dirname, '../../examples/plugins');
+// Copied where root may load them (docs/security.md): the checkout may not be root's.
+const EXAMPLES = trustedCopy(path.resolve(__dirname, '../../examples/plugins'));
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /** dinit with its working directory searched for the config file, as asked for with DINIT_CONFIG=. */
