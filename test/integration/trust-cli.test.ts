@@ -55,16 +55,29 @@ for (const [args, message] of usageErrors) {
   });
 }
 
-/** Runs the launcher inside the PID and mount namespaces of `pid` (what `docker exec` does). */
-function execInside(pid: number, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the launcher inside the PID and mount namespaces of `pid` (what `docker exec` does),
+ * or, with `ownMounts`, in its PID namespace only, with a mount namespace and /proc of its
+ * own (what `docker run --pid=container:<c>` does).
+ */
+function execInside(
+  pid: number,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { ownMounts?: boolean; during?: (childPid: number) => Promise<void> } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('nsenter', ['-t', String(pid), '-p', '-m', '--', LAUNCHER, ...args], { env: launcherEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = options.ownMounts
+      ? ['-t', String(pid), '-p', '--', 'unshare', '--mount', '--propagation', 'private', '--mount-proc', '--', LAUNCHER, ...args]
+      : ['-t', String(pid), '-p', '-m', '--', LAUNCHER, ...args];
+    const child = spawn('nsenter', argv, { env: launcherEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
     child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+    void options.during?.(child.pid!).catch(() => undefined);
   });
 }
 
@@ -119,4 +132,39 @@ test('a dinit whose PID namespace has a listening status socket refuses, exit 2,
     new RegExp(`^\\S+ dinit: error: another dinit already supervises this PID namespace: the status socket @${socket} of this PID namespace is listening; not starting the programs a second time \\(to see them: dinit status\\)\\n$`),
   );
   assert.equal(secondTree.starts(), 0);
+});
+
+test('a container that only shares the PID namespace (--pid=container:<c>) runs its own programs as a subreaper', T, async () => {
+  const first = recordingTree();
+  const own = recordingTree();
+  let second: Awaited<ReturnType<typeof execInside>> | undefined;
+  const r = await runDinit(first.dir, {
+    timeoutMs: 40000,
+    during: async (d) => {
+      await d.waitFor(/app\/run: running with PID/);
+      second = await execInside(d.pid, [], { ...process.env, DINIT_DIR: own.dir, DINIT_LOG_LEVEL: 'info' }, {
+        ownMounts: true,
+        during: async () => {
+          for (let i = 0; i < 1000 && own.starts() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+          // The second dinit is the grandchild of nsenter (unshare forks nothing: it execs): signal it by its start.
+          const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+          for (const p of pids) {
+            try {
+              const cmd = fs.readFileSync(`/proc/${p}/environ`, 'utf8');
+              if (cmd.includes(`DINIT_DIR=${own.dir}\0`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cli.js')) process.kill(Number(p), 'SIGTERM');
+            } catch {
+              // gone, or not ours
+            }
+          }
+        },
+      });
+      d.signal('SIGTERM');
+    },
+  });
+  assert.equal(r.code, 0);
+  assert.equal(second!.code, 0, second!.stderr);
+  assert.match(second!.stderr, /dinit: info: not running as a PID 1, but PID \d+, registering as a process subreaper/);
+  assert.doesNotMatch(second!.stderr, /another dinit/);
+  assert.equal(own.starts(), 1);
+  assert.equal(first.starts(), 1);
 });
