@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Entry point. The kernel drops a signal sent to PID 1 while no handler is installed,
- * and Node needs tens of milliseconds to start: so the very first thing is to listen
- * for TERM/INT/CHLD (and the signals to forward) and queue what arrives; everything
- * else is loaded after.
+ * Entry point, started by bin/dinit. In order: a SIGUSR1 listener (so Node's inspector
+ * never opens), the environment the launcher saved put back for the programs, the command
+ * line (help, version and usage errors end here), then for the init the TERM/INT/CHLD
+ * listeners (and the signals to forward), queuing what arrives: the kernel drops a signal
+ * sent to PID 1 while no handler is installed, and Node needs tens of milliseconds to
+ * start. Everything else is loaded after. See docs/security.md.
  */
 // Tiny and side-effect free: safe to load before the listeners are installed.
 import { bypassWarning, launcherSignals, restoreLauncherEnv } from './bootstrap/launcher-env';
