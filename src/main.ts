@@ -1,6 +1,8 @@
 import { constants } from 'node:os';
 import { loadConfigFile, type FileConfig } from './bootstrap/config-file';
 import { applyPlugin, resolvePlugins, type PluginUse } from './bootstrap/plugin-list';
+import { anotherDinit } from './bootstrap/second-init';
+import { usr1Blocked } from './bootstrap/usr1-blocked';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
 import { createLogger } from './kernel/log';
@@ -26,6 +28,12 @@ function exitNow(code: number): void {
 
 /** config → kernel → built-ins → run → exit status. */
 export async function main(_argv: string[], early: EarlySignals): Promise<void> {
+  // Before the config file (code) is even loaded: a second init must start nothing.
+  const other = anotherDinit(process.env);
+  if (other !== undefined) {
+    startupLogger().error(`another dinit already supervises this PID namespace: ${other}; not starting the programs a second time (to see them: dinit status)`);
+    return exitNow(2);
+  }
   // Precedence: built-in defaults < config file < DINIT_* variables.
   let config;
   let file: FileConfig | undefined;
@@ -72,14 +80,20 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
     return exitNow(1);
   }
 
+  const forwardUsr1 = config.forwardSignals.includes('SIGUSR1');
+  if (forwardUsr1 && usr1Blocked()) {
+    kernel.log.warn('SIGUSR1 cannot be forwarded: Node was started with --disable-sigusr1; name USR1 in DINIT_FORWARD_SIGNALS (not only in the config file) so the launcher leaves it out');
+  }
   const deliver = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGCHLD') kernel.onChildSignal();
+    // Listened for from the first moment (src/cli.ts) so it never opens Node's inspector.
+    else if (signal === 'SIGUSR1' && !forwardUsr1) kernel.log.debug('ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
     else if (signal === 'SIGTERM' || signal === 'SIGINT') kernel.onSignal(constants.signals[signal]);
     else kernel.onOtherSignal(signal);
   };
   // Signals to forward that only the config file named: listen from now on.
   const fromEnv = new Set(process.env.DINIT_FORWARD_SIGNALS ? config.forwardSignals : []);
-  for (const name of config.forwardSignals) if (!fromEnv.has(name)) process.on(name as NodeJS.Signals, () => deliver(name as NodeJS.Signals));
+  for (const name of config.forwardSignals) if (!fromEnv.has(name) && name !== 'SIGUSR1') process.on(name as NodeJS.Signals, () => deliver(name as NodeJS.Signals));
   early.forward = deliver;
   for (const signal of early.received.splice(0)) deliver(signal);
 

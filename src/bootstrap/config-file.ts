@@ -1,5 +1,6 @@
 import fs = require('node:fs');
 import path = require('node:path');
+import { refusal, untrustedReason } from './file-trust';
 import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
@@ -33,26 +34,50 @@ export interface FileConfig {
 }
 
 /**
- * Finds and loads the config file: DINIT_CONFIG when set (a missing file is an error),
- * else the first match in /etc/dinit, then the working directory. cosmiconfig is loaded
- * only when a candidate exists, so a plain start costs a few stat calls.
+ * Finds and loads the config file: DINIT_CONFIG when set (a file, or a folder to search;
+ * missing is an error), else the first match in /etc/dinit. The working directory is
+ * searched only when asked for (DINIT_CONFIG=.): a config file is code run as root, so it
+ * is looked for only where an image author puts one, and, as root, loaded only when no
+ * other user can change it (file-trust.ts). cosmiconfig is loaded only when a candidate
+ * exists, so a plain start costs a few stat calls.
  */
 export async function loadConfigFile(env: NodeJS.ProcessEnv, cwd: string): Promise<FileConfig | undefined> {
   const explicit = env.DINIT_CONFIG;
   if (explicit) {
-    const filepath = path.resolve(cwd, explicit);
-    if (!fs.existsSync(filepath)) throw new ConfigError(`config file ${filepath} (DINIT_CONFIG): no such file`);
-    return validate(await cosmiconfigLoad(filepath), filepath);
-  }
-  for (const dir of [...SEARCH_DIRS, cwd]) {
-    for (const place of SEARCH_PLACES) {
-      const filepath = path.join(dir, place);
-      if (!fs.existsSync(filepath)) continue;
-      if (place === 'package.json' && !packageJsonHasDinit(filepath)) continue;
-      return validate(await cosmiconfigLoad(filepath), filepath);
+    const target = path.resolve(cwd, explicit);
+    let isDir: boolean;
+    try {
+      isDir = fs.statSync(target).isDirectory();
+    } catch {
+      throw new ConfigError(`config file ${target} (DINIT_CONFIG): no such file`);
     }
+    if (!isDir) return load(target);
+    const found = findIn(target);
+    if (found === undefined) throw new ConfigError(`config folder ${target} (DINIT_CONFIG): no config file in it (looked for ${SEARCH_PLACES.join(', ')})`);
+    return load(found);
+  }
+  for (const dir of SEARCH_DIRS) {
+    const found = findIn(dir);
+    if (found !== undefined) return load(found);
   }
   return undefined;
+}
+
+/** The first of SEARCH_PLACES in `dir` (a package.json only when it has a "dinit" key). */
+function findIn(dir: string): string | undefined {
+  for (const place of SEARCH_PLACES) {
+    const filepath = path.join(dir, place);
+    if (!fs.existsSync(filepath)) continue;
+    if (place === 'package.json' && !packageJsonHasDinit(filepath)) continue;
+    return filepath;
+  }
+  return undefined;
+}
+
+async function load(filepath: string): Promise<FileConfig> {
+  const reason = untrustedReason(filepath);
+  if (reason !== undefined) throw new ConfigError(refusal(`config file ${filepath}`, reason));
+  return validate(await cosmiconfigLoad(filepath), filepath);
 }
 
 function packageJsonHasDinit(filepath: string): boolean {

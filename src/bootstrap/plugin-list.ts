@@ -2,6 +2,7 @@ import path = require('node:path');
 import { ConfigError } from '../kernel/config';
 import type { Kernel, Plugin } from '../kernel/kernel';
 import type { PluginEntry } from './config-file';
+import { refusal, untrustedReason } from './file-trust';
 
 /** The marker in `plugins` where the built-ins go (default: after the user's plugins). */
 export const BUILTINS_MARKER = '...';
@@ -72,6 +73,9 @@ function loadPlugin(specifier: string, baseDir: string, where: string): Plugin {
   } catch {
     throw new ConfigError(`${where}: plugin "${specifier}" not found (resolved from ${baseDir})`);
   }
+  // Plugins run as root in PID 1: the same ownership rule as for the config file.
+  const reason = untrustedReason(resolved);
+  if (reason !== undefined) throw new ConfigError(`${where}: ${refusal(`plugin "${specifier}" (${resolved})`, reason)}`);
   let loaded: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

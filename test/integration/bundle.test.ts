@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { runDinit } from './harness';
+import { runDinit, trustedCopy } from './harness';
 
-const BUNDLE = path.resolve(__dirname, '../../examples/bundle');
+// Copied where root may load its config and plugins (docs/security.md): the checkout may not be root's.
+const BUNDLE = trustedCopy(path.resolve(__dirname, '../../examples/bundle'));
 
 test('the example bundle: nginx access log and logfmt become JSON in process', async () => {
   const r = await runDinit(path.join(BUNDLE, 'services'), {

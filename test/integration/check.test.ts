@@ -138,10 +138,10 @@ test('a bad config file is reported, and the tree is still checked', () => {
   assert.equal(r.code, 1);
 });
 
-test('a config file found in the working folder is used; its dir is checked', () => {
+test('a config file in the working folder is used when asked for (DINIT_CONFIG=.); its dir is checked', () => {
   const dir = makeTree({ a: { run: idle } });
   const cwd = makeFiles({ '.dinitrc.json': JSON.stringify({ dir }) });
-  const r = check([], { cwd });
+  const r = check([], { cwd, env: { DINIT_CONFIG: '.' } });
   assert.deepEqual(r.out, ['ok: 1 service']);
   assert.equal(r.code, 0, r.stderr);
 });

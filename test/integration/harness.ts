@@ -4,13 +4,53 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const CLI = path.resolve(__dirname, '../../dist/cli.js');
+/** The launcher users run (package.json "bin"): hides NODE_OPTIONS & co. from dinit's Node. */
+export const LAUNCHER = path.resolve(__dirname, '../../bin/dinit');
+
+/**
+ * The environment for the launcher: it runs `node` from PATH, so the Node running the tests
+ * comes first (the version under test).
+ */
+export function launcherEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${path.dirname(process.execPath)}:${env.PATH ?? '/usr/bin:/bin'}` };
+}
+
+/**
+ * A root-owned 0755 folder outside world-writable /tmp: as root, dinit refuses config files
+ * and plugins in a folder others can write to (docs/security.md), so tests keep them here.
+ */
+export function trustedTmp(prefix: string): string {
+  const base = '/run/dinit-tests';
+  fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+  fs.chmodSync(base, 0o755);
+  const dir = fs.mkdtempSync(path.join(base, prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
 
 /** A service tree: name → files (relative path → script text). Scripts are made executable. */
 export type Tree = Record<string, Record<string, string>>;
 
-/** Writes plain files (not made executable) under a new temp folder; returns it. */
+/**
+ * A copy of a folder of the checkout (example configs and plugins) in a trusted temp folder:
+ * the checkout may belong to a CI user or have group-writable files, which dinit, as root,
+ * rightly refuses to load. Owned by root, no group/other write bits; returns the copy.
+ */
+export function trustedCopy(source: string): string {
+  const copy = path.join(trustedTmp('dinit-copy-'), path.basename(source));
+  fs.cpSync(source, copy, { recursive: true, dereference: true });
+  const strip = (p: string): void => {
+    const st = fs.statSync(p);
+    fs.chmodSync(p, st.mode & 0o7755);
+    if (st.isDirectory()) for (const entry of fs.readdirSync(p)) strip(path.join(p, entry));
+  };
+  strip(copy);
+  return copy;
+}
+
+/** Writes plain files (not made executable) under a new trusted temp folder; returns it. */
 export function makeFiles(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-files-'));
+  const root = trustedTmp('dinit-files-');
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), text);
@@ -81,12 +121,12 @@ export function normalise(text: string): string[] {
 }
 
 export async function runDinit(dir: string, options: RunOptions = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DINIT_DIR: dir, DINIT_LOG_LEVEL: 'info', ...options.env };
+  const env: NodeJS.ProcessEnv = { ...launcherEnv({ ...process.env, DINIT_DIR: dir, DINIT_LOG_LEVEL: 'info' }), ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const pid1 = options.pid1 ?? true;
   const argv = pid1
-    ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, CLI, ...(options.args ?? [])]
-    : [process.execPath, CLI, ...(options.args ?? [])];
+    ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', LAUNCHER, ...(options.args ?? [])]
+    : [LAUNCHER, ...(options.args ?? [])];
   const child = spawn(argv[0], argv.slice(1), { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
