@@ -8,6 +8,7 @@
 // Tiny and side-effect free: safe to load before the listeners are installed.
 import { parseSignalList } from './kernel/config';
 import type { EarlySignals } from './main';
+import { STOP_SIGNALS, STRAY_SIGNALS } from './signals';
 
 // `dinit check` / `dinit status`: tools, not the init; they take no signal listeners.
 const command = process.argv[2];
@@ -17,14 +18,16 @@ if (command === 'check' || command === 'status') {
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 } else {
-  const early: EarlySignals = { received: [], forward: undefined };
+  const early: EarlySignals = { received: [], forward: undefined, listening: new Set() };
   const listen = (name: NodeJS.Signals): void => {
+    if (early.listening.has(name)) return;
+    early.listening.add(name);
     process.on(name, () => {
       if (early.forward) early.forward(name);
       else early.received.push(name);
     });
   };
-  for (const name of ['SIGTERM', 'SIGINT', 'SIGCHLD'] as const) listen(name);
+  for (const name of [...STOP_SIGNALS, 'SIGCHLD', ...STRAY_SIGNALS] as const) listen(name);
   // Forwarded signals named in the environment are caught from the start too (an invalid
   // list stops dinit at start-up anyway, with the config error).
   for (const name of parseSignalList(process.env.DINIT_FORWARD_SIGNALS ?? '') ?? []) listen(name as NodeJS.Signals);
