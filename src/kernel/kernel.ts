@@ -8,6 +8,7 @@ import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { closeQuietly, Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
+import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
 import type { SysCalls } from './sys';
 
@@ -271,28 +272,9 @@ export class Kernel {
     reportSlowStop(this.log, program, waitedProgram(program), how);
   }
 
-  /**
-   * Sends a signal to a program still running, logging it as Go dinit does. SIGTERM is
-   * followed by SIGCONT (logged at debug only, Go logs no such line): a stopped program
-   * would otherwise keep the SIGTERM pending, and the stop would wait for ever.
-   */
+  /** Sends a signal to a program still running, logging it as Go dinit does (SIGTERM: then SIGCONT). */
   signal(program: Program, signal: 'SIGTERM' | 'SIGKILL' | NodeJS.Signals): void {
-    if (program.state !== 'running') return;
-    const label = `${program.service}/${program.stage}`;
-    this.log.info(`${label}: sending ${signal} to PID ${program.pid}`);
-    if (!this.kill(program.pid, signal, label) || signal !== 'SIGTERM') return;
-    this.log.debug(`${label}: sending SIGCONT to PID ${program.pid}`);
-    this.kill(program.pid, 'SIGCONT', label);
-  }
-
-  private kill(pid: number, signal: NodeJS.Signals, label: string): boolean {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') this.log.warn(`${label}: ${describeError(error)}`);
-      return false;
-    }
+    signalProgram(this.log, program, signal);
   }
 
   /** A program (spawned or adopted) ended: log it, set the status, let `exit` taps decide. */
