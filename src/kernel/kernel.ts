@@ -305,11 +305,10 @@ export class Kernel {
     if (this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0) return;
     // The count above is from the last scan: a child reparented since (a program's child, when
     // the program exited just now) would be left behind, a zombie of whoever inherits it. So
-    // look again, synchronously, before deciding; the reaper handles what it finds.
-    if (this.reaper.childrenNow() > 0) {
-      this.reaper.request();
-      return;
-    }
+    // look again, synchronously, before deciding. The reaper's next scan (every 100 ms while
+    // stopping, or on the child's SIGCHLD) handles it and asks again; no request from here,
+    // so a child the scan cannot settle yet never turns this into a busy loop.
+    if (this.reaper.childrenNow() > 0) return;
     if (this.output.open > 0) {
       // Every process is gone, yet a pipe is open: a writer outside our PID namespace holds it.
       // Bounded by silence, not by total time: a backed-up consumer only slows the drain.
