@@ -8,12 +8,17 @@ npm run build --silent >/dev/null
 npm run typecheck --silent
 # The stress tests (orphan storms, floods, 200 programs) run on their own, one file at a
 # time, so the load they make does not distort the timing of the others on a 2-core machine.
+# Every test gets a deadline, so a hang fails with a name instead of stalling CI until its own
+# limit. Node 20 and 22 apply --test-timeout to a whole test *file* (Node 24: to each test), so
+# it must fit the slowest file (hardening-processes: a few minutes under load), with margin.
+# Tests also bound themselves (runDinit timeoutMs, node:test { timeout }).
+limit=(--test-timeout=600000)
 mapfile -t tests < <(find test/unit test/integration test/ptrace -name "*.test.ts" ! -name "hardening-*" | sort)
 mapfile -t stress < <(find test/integration -name "hardening-*.test.ts" | sort)
-node --import tsx --test --test-concurrency=2 "${tests[@]}"
+node --import tsx --test "${limit[@]}" --test-concurrency=2 "${tests[@]}"
 echo "# stress tests, one file at a time"
-node --import tsx --test --test-concurrency=1 "${stress[@]}"
+node --import tsx --test "${limit[@]}" --test-concurrency=1 "${stress[@]}"
 echo "# second pass: DINIT_SYS_BACKEND=koffi"
-DINIT_SYS_BACKEND=koffi node --import tsx --test --test-concurrency=2 \
+DINIT_SYS_BACKEND=koffi node --import tsx --test "${limit[@]}" --test-concurrency=2 \
   test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts \
   test/integration/adopt-output.test.ts

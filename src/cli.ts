@@ -13,11 +13,12 @@ import { packageVersion, parseCli, USAGE } from './cli-args';
 import { parseSignalList } from './kernel/config';
 import { createLogger } from './kernel/log';
 import type { EarlySignals } from './main';
+import { STOP_SIGNALS, STRAY_SIGNALS } from './signals';
 
 // Node's inspector opens on SIGUSR1 (root code execution in PID 1 for any local user)
 // unless JavaScript listens for it: listen before anything else. The init forwards it only
 // when DINIT_FORWARD_SIGNALS lists USR1 (src/main.ts); commands just ignore it.
-const early: EarlySignals = { received: [], forward: undefined };
+const early: EarlySignals = { received: [], forward: undefined, listening: new Set(['SIGUSR1']) };
 process.on('SIGUSR1', () => (early.forward ? early.forward('SIGUSR1') : early.received.push('SIGUSR1')));
 
 // NODE_OPTIONS and friends are the programs': bin/dinit hid them from Node, put them back.
@@ -40,12 +41,14 @@ if (request.kind === 'help' || request.kind === 'version') {
   void import('./commands').then(async ({ runCommand }) => finish(await runCommand([request.name, ...request.args])));
 } else {
   const listen = (name: NodeJS.Signals): void => {
+    if (early.listening.has(name)) return;
+    early.listening.add(name);
     process.on(name, () => {
       if (early.forward) early.forward(name);
       else early.received.push(name);
     });
   };
-  for (const name of ['SIGTERM', 'SIGINT', 'SIGCHLD'] as const) listen(name);
+  for (const name of [...STOP_SIGNALS, 'SIGCHLD', ...STRAY_SIGNALS] as const) listen(name);
   early.received.push(...caughtByLauncher);
   // Forwarded signals named in the environment are caught from the start too (an invalid
   // list stops dinit at start-up anyway, with the config error). SIGUSR1 already is.

@@ -12,6 +12,8 @@ import { BUILTINS } from './plugins';
 export interface EarlySignals {
   received: NodeJS.Signals[];
   forward: ((signal: NodeJS.Signals) => void) | undefined;
+  /** Signals cli.ts already listens for. */
+  listening: Set<string>;
 }
 
 /** Writes a message before the kernel's own writer exists (startup errors). */
@@ -68,6 +70,8 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
       sys.setChildSubreaper();
     } catch (error) {
       kernel.log.error(`exiting: ${(error as Error).message}`);
+      // The kernel's log goes through its output pipeline: let it reach stderr first.
+      await kernel.flush();
       return exitNow(1);
     }
   }
@@ -84,16 +88,18 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
   if (forwardUsr1 && usr1Blocked()) {
     kernel.log.warn('SIGUSR1 cannot be forwarded: Node was started with --disable-sigusr1; name USR1 in DINIT_FORWARD_SIGNALS (not only in the config file) so the launcher leaves it out');
   }
+  const forwarded = new Set(config.forwardSignals);
   const deliver = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGCHLD') kernel.onChildSignal();
     // Listened for from the first moment (src/cli.ts) so it never opens Node's inspector.
     else if (signal === 'SIGUSR1' && !forwardUsr1) kernel.log.debug('ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
     else if (signal === 'SIGTERM' || signal === 'SIGINT') kernel.onSignal(constants.signals[signal]);
-    else kernel.onOtherSignal(signal);
+    else if (forwarded.has(signal)) kernel.onOtherSignal(signal);
+    else kernel.onStraySignal(signal);
   };
-  // Signals to forward that only the config file named: listen from now on.
-  const fromEnv = new Set(process.env.DINIT_FORWARD_SIGNALS ? config.forwardSignals : []);
-  for (const name of config.forwardSignals) if (!fromEnv.has(name) && name !== 'SIGUSR1') process.on(name as NodeJS.Signals, () => deliver(name as NodeJS.Signals));
+  // Signals to forward that cli.ts does not catch yet (only the config file named them): from now on.
+  // SIGUSR1 is always caught from the first moment (src/cli.ts), so it is never added twice.
+  for (const name of forwarded) if (!early.listening.has(name)) process.on(name as NodeJS.Signals, () => deliver(name as NodeJS.Signals));
   early.forward = deliver;
   for (const signal of early.received.splice(0)) deliver(signal);
 

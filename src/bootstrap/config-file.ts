@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
-import { ConfigError, DEFAULT_CONFIG, LOG_LEVELS, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
 export const SEARCH_DIRS = ['/etc/dinit'];
@@ -117,6 +117,18 @@ const signalList: Check = (v) =>
     ? undefined
     : 'must be a list of signal names other than TERM, INT, CHLD, KILL, STOP';
 
+/** `{ shutdown: 5, exit: 2 }`: known async hooks only, each a number of seconds (fractions allowed). */
+const hookTimeouts: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object of hook names (${ASYNC_HOOKS.join(', ')}) to seconds`;
+  for (const [hook, seconds] of Object.entries(v)) {
+    if (!(ASYNC_HOOKS as readonly string[]).includes(hook)) return `names unknown hook "${hook}" (known: ${ASYNC_HOOKS.join(', ')})`;
+    if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= MAX_HOOK_TIMEOUT)) {
+      return `sets hook "${hook}" to ${JSON.stringify(seconds)}; each must be a number of seconds above 0 and at most ${MAX_HOOK_TIMEOUT}`;
+    }
+  }
+  return undefined;
+};
+
 const CHECKS: Record<keyof Config, Check> = {
   dir: isString,
   jsonStdout: isBoolean,
@@ -127,6 +139,7 @@ const CHECKS: Record<keyof Config, Check> = {
   forwardSignals: signalList,
   stopTimeout: integer(0),
   stopDelay: integer(0),
+  hookTimeouts,
 };
 
 /** Checks every key and type; the message names the file, the key, the value and the rule. */
@@ -146,7 +159,12 @@ export function validate(raw: unknown, filepath: string): FileConfig {
     if (!check) fail(`unknown key "${key}"; known keys: ${[...Object.keys(DEFAULT_CONFIG), 'plugins'].join(', ')}`);
     const problem = check(value);
     if (problem) fail(`key "${key}" ${problem}, got ${JSON.stringify(value)}`);
-    (settings as Record<string, unknown>)[key] = key === 'forwardSignals' ? parseSignalList((value as string[]).join(',')) : value;
+    (settings as Record<string, unknown>)[key] =
+      key === 'forwardSignals'
+        ? parseSignalList((value as string[]).join(','))
+        : key === 'hookTimeouts'
+          ? Object.freeze({ ...DEFAULT_CONFIG.hookTimeouts, ...(value as object) }) // hooks not named keep their default
+          : value;
   }
   return { filepath, settings, plugins };
 }

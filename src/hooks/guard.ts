@@ -13,6 +13,8 @@ interface TapInfo {
   type: 'sync' | 'async' | 'promise';
   name: string;
   fn: (...args: unknown[]) => unknown;
+  /** A tap's own deadline in seconds (tap option `timeout`), replacing the hook's; for taps that wait on purpose. */
+  timeout?: unknown;
 }
 
 interface Interceptable {
@@ -25,24 +27,63 @@ interface Interceptable {
  * returned `fallback(args)` (the input unchanged for waterfalls, undefined for bails),
  * so later taps and the kernel's built-in behaviour carry on. FatalErrors pass through.
  * Repeated failures of one tap are logged a few times, then counted, never per line.
+ *
+ * With `deadlineSeconds` (every async hook has one), an async tap that has not settled by
+ * then is treated the same way: logged as missing its deadline, its fallback used, and
+ * whatever it settles with later is ignored (a hook's callback is never called twice).
  */
 export function guardHook(
   hookName: string,
   hook: Interceptable,
   log: () => Logger,
   fallback: (args: unknown[]) => unknown,
+  deadlineSeconds?: number,
 ): void {
   hook.intercept({
     register(tap) {
       const original = tap.fn;
       let failures = 0;
+      let misses = 0;
+      /** Logs the first few, then at powers of two: a tap that fails on every event must not flood the log. */
+      const often = (n: number): boolean => n <= 3 || (n & (n - 1)) === 0;
       const report = (error: unknown): void => {
         failures++;
-        if (failures <= 3 || (failures & (failures - 1)) === 0) {
+        if (often(failures)) {
           const message = error instanceof Error ? error.message : String(error);
           const times = failures > 1 ? ` (${failures} times so far)` : '';
           log().error(`plugin ${tap.name} failed in hook ${hookName}${times}: ${message}`);
         }
+      };
+      const seconds = typeof tap.timeout === 'number' && tap.timeout > 0 ? tap.timeout : deadlineSeconds;
+      const missed = (): void => {
+        misses++;
+        if (!often(misses)) return;
+        const times = misses > 1 ? ` (${misses} times so far)` : '';
+        log().error(`plugin ${tap.name} did not settle in hook ${hookName} within ${seconds} s${times}; going on without it`);
+      };
+      /**
+       * Calls `settle` once: with the tap's own outcome, or with the fallback when the
+       * deadline passes first. Returns the function the tap's outcome must go through.
+       */
+      const withDeadline = (args: unknown[], settle: (error: unknown, result?: unknown) => void) => {
+        let done = false;
+        const timer =
+          seconds === undefined
+            ? undefined
+            : setTimeout(() => {
+                done = true;
+                missed();
+                settle(null, fallback(args));
+              }, seconds * 1000);
+        return (error: unknown, result?: unknown): void => {
+          if (done) return; // late: the hook has gone on already
+          done = true;
+          clearTimeout(timer);
+          if (error && !isFatal(error)) {
+            report(error);
+            settle(null, fallback(args));
+          } else settle(error, result);
+        };
       };
       if (tap.type === 'sync') {
         // Fixed arity (every hook has at most two arguments): no rest array on the hot path.
@@ -65,22 +106,19 @@ export function guardHook(
             report(error);
             return Promise.resolve(fallback(args));
           }
-          return Promise.resolve(result).catch((error: unknown) => {
-            if (isFatal(error)) throw error;
-            report(error);
-            return fallback(args);
+          return new Promise((resolve, reject) => {
+            const done = withDeadline(args, (error, value) => (error ? reject(error) : resolve(value)));
+            Promise.resolve(result).then(
+              (value) => done(null, value),
+              (error: unknown) => done(error || new Error(`rejected with ${String(error)}`)),
+            );
           });
         };
       } else {
         tap.fn = (...argsAndCallback: unknown[]) => {
           const args = argsAndCallback.slice(0, -1);
           const callback = argsAndCallback[argsAndCallback.length - 1] as (error: unknown, result?: unknown) => void;
-          const done = (error: unknown, result?: unknown): void => {
-            if (error && !isFatal(error)) {
-              report(error);
-              callback(null, fallback(args));
-            } else callback(error, result);
-          };
+          const done = withDeadline(args, callback);
           try {
             original(...args, done);
           } catch (error) {

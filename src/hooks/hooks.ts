@@ -10,16 +10,21 @@ import type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest
  */
 export const STAGE = Object.freeze({ TRANSFORM: -100, FORMAT: 0, OBSERVE: 100 });
 
+/** Options every async hook's taps accept besides name and stage: `timeout`, the tap's own deadline in seconds. */
+export interface AsyncTapOptions {
+  timeout?: number;
+}
+
 /**
  * Every hook of the kernel, named for the moment it fires. Plugins tap with their
  * own name; a tap that throws is logged with plugin and hook name and skipped.
  */
-export function createHooks(log: () => Logger) {
+export function createHooks(log: () => Logger, deadlines: Partial<Record<string, number>> = {}) {
   const hooks = {
     /** Once at start. Waterfall over the service list: taps add, remove or change specs. Built-in: `runit-dir`. */
-    load: new AsyncSeriesWaterfallHook<[ServiceSpec[], Config]>(['services', 'config']),
+    load: new AsyncSeriesWaterfallHook<[ServiceSpec[], Config], ServiceSpec[], AsyncTapOptions>(['services', 'config']),
     /** Before each program starts (run, log, term). Waterfall: taps return the request, possibly changed. */
-    spawn: new AsyncSeriesWaterfallHook<[SpawnRequest]>(['request']),
+    spawn: new AsyncSeriesWaterfallHook<[SpawnRequest], SpawnRequest, AsyncTapOptions>(['request']),
     /** After a program started; observe only. */
     started: new SyncHook<[Program]>(['program']),
     /**
@@ -33,14 +38,14 @@ export function createHooks(log: () => Logger) {
      * Bail: the first tap returning true has handled it (via kernel.adopt / kernel.terminate /
      * nothing). If none does, the kernel terminates it. Built-ins: `reparent-terminate|adopt|ignore`.
      */
-    reparent: new AsyncSeriesBailHook<[Orphan], boolean | undefined>(['orphan']),
+    reparent: new AsyncSeriesBailHook<[Orphan], boolean | undefined, AsyncTapOptions>(['orphan']),
     /** An adopted process is now waited for like a program; taps may take over its output (`adopt-output`). */
-    adopted: new AsyncSeriesHook<[Program]>(['program']),
+    adopted: new AsyncSeriesHook<[Program], AsyncTapOptions>(['program']),
     /**
      * A program (run, log, term or adopted) ended. Bail: return true when the tap has decided
      * what follows; the built-in `stop-on-exit` stops the container unless run exited with 115.
      */
-    exit: new AsyncSeriesBailHook<[Program, ExitStatus], boolean | undefined>(['program', 'status']),
+    exit: new AsyncSeriesBailHook<[Program, ExitStatus], boolean | undefined, AsyncTapOptions>(['program', 'status']),
     /** A signal dinit was asked to pass on arrived (DINIT_FORWARD_SIGNALS). Built-in: `forward-signals`. */
     signal: new SyncHook<[NodeJS.Signals]>(['signal']),
     /** The container stop begins (once). */
@@ -49,14 +54,17 @@ export function createHooks(log: () => Logger) {
      * Per running program when the container stops. Bail: return true when the tap stopped it
      * its own way; otherwise the kernel sends SIGTERM. Built-in: `terminate-file`.
      */
-    shutdown: new AsyncSeriesBailHook<[Program], boolean | undefined>(['program']),
+    shutdown: new AsyncSeriesBailHook<[Program], boolean | undefined, AsyncTapOptions>(['program']),
   };
   // Every hook is guarded (a new one cannot be forgotten). A failing tap of a waterfall passes
   // its input on unchanged; of any other hook, it counts as not having handled anything.
+  // An async tap missing its hook's deadline (`deadlines`, in seconds) counts the same way.
   const waterfalls = new Set(['load', 'spawn', 'line']);
   const first = (args: unknown[]) => args[0];
   const none = () => undefined;
-  for (const [name, hook] of Object.entries(hooks)) guardHook(name, hook as never, log, waterfalls.has(name) ? first : none);
+  for (const [name, hook] of Object.entries(hooks)) {
+    guardHook(name, hook as never, log, waterfalls.has(name) ? first : none, deadlines[name]);
+  }
   return Object.freeze(hooks);
 }
 

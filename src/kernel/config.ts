@@ -2,6 +2,13 @@ import { parseGoInt } from './go-int';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
+/** The asynchronous hooks: each tap of one must settle within its deadline. */
+export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown';
+export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown'];
+/** Seconds a tap of each asynchronous hook may take before dinit goes on without it. */
+export type HookTimeouts = Readonly<Record<AsyncHookName, number>>;
+/** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
+export const MAX_HOOK_TIMEOUT = 86400;
 
 /** Every setting dinit reads; camelCase mirrors of the DINIT_* variables. */
 export interface Config {
@@ -23,6 +30,8 @@ export interface Config {
   stopTimeout: number | undefined;
   /** DINIT_STOP_DELAY: seconds to wait before stopping programs (e.g. for a load balancer). */
   stopDelay: number;
+  /** hookTimeouts (config file) / DINIT_HOOK_TIMEOUT (all hooks): deadline of each async hook's taps, in seconds. */
+  hookTimeouts: HookTimeouts;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -35,6 +44,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   forwardSignals: [],
   stopTimeout: undefined,
   stopDelay: 0,
+  // Loading may read a large tree or fetch something; adopting runs the ptrace takeover;
+  // the others only decide something and must not hold a stop for long.
+  hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10 }),
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -101,6 +113,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
   }
   config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout') ?? config.stopTimeout;
   config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay') ?? config.stopDelay;
+  const hookTimeout = env.DINIT_HOOK_TIMEOUT;
+  if (hookTimeout) {
+    const value = parseGoInt(hookTimeout);
+    if (value === undefined || value < 1n || value > BigInt(MAX_HOOK_TIMEOUT)) {
+      throw new ConfigError(`invalid hook timeout ${hookTimeout}: expected whole seconds from 1 to ${MAX_HOOK_TIMEOUT}`);
+    }
+    const all = Number(value);
+    config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);
+  }
   return config;
 }
 

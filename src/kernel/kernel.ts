@@ -8,7 +8,8 @@ import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { closeQuietly, Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
-import { reportSlowStop } from './slow-stop';
+import { signalProgram } from './signal-program';
+import { reportSlowStop, waitedProgram } from './slow-stop';
 import type { SysCalls } from './sys';
 
 /** Exit statuses, as Go dinit uses them. */
@@ -64,7 +65,7 @@ export class Kernel {
     this.config = Object.freeze({ ...options.config });
     this.pid = options.pid ?? process.pid;
     this.sys = options.sys;
-    this.hooks = createHooks(() => this.log);
+    this.hooks = createHooks(() => this.log, this.config.hookTimeouts);
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
     this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
@@ -137,8 +138,12 @@ export class Kernel {
   }
 
   /** The one way to start a process; see Processes.spawn. */
-  spawn(request: SpawnRequest, stdio: Stdio, spec?: ServiceSpec): Promise<Program> {
-    return this.processes.spawn(request, stdio, spec);
+  async spawn(request: SpawnRequest, stdio: Stdio, spec?: ServiceSpec): Promise<Program> {
+    const program = await this.processes.spawn(request, stdio, spec);
+    // Started during the stop (a term program, a late log): the stop now waits for it too. A `run` is
+    // reported from its SIGTERM on (stopProgram).
+    if (this.stopping && program.stage !== 'run') this.reportWait(program, 'it started');
+    return program;
   }
 
   /** Takes a reparented process over as a program: waited for, stopped with the others. */
@@ -149,6 +154,14 @@ export class Kernel {
   /** SIGTERM now, SIGKILL after DINIT_KILL_TIMEOUT if it is still alive. */
   terminate(orphan: Orphan): void {
     this.orphans.terminate(orphan);
+  }
+
+  /**
+   * Reparented processes being terminated (now or later) get SIGKILL at `at` (ms since epoch)
+   * at the latest instead of only after DINIT_KILL_TIMEOUT; `warning` is logged for each first.
+   */
+  killReparentedBy(at: number, warning: string): void {
+    this.orphans.killBy(at, warning);
   }
 
   /**
@@ -211,7 +224,10 @@ export class Kernel {
     this.hooks.stopping.call(reason);
     this.reaper.hurry();
     for (const program of this.programs.all()) {
-      if (program.state === 'running' && (program.stage === 'run' || program.origin === 'adopted')) void this.stopProgram(program);
+      if (program.state !== 'running') continue;
+      if (program.stage === 'run' || program.origin === 'adopted') void this.stopProgram(program);
+      // The others (log, term) are not signalled, but the stop waits for them: say so if it lasts.
+      else this.reportWait(program, 'the stop began');
     }
     this.orphans.stopAll();
     this.maybeFinish();
@@ -234,6 +250,11 @@ export class Kernel {
     this.hooks.signal.call(signal);
   }
 
+  /** A signal whose default action would kill or stop dinit arrived, and nobody asked to forward it. */
+  onStraySignal(signal: NodeJS.Signals): void {
+    this.log.info(`got signal ${signal}, ignoring it`);
+  }
+
   /** SIGCHLD arrived: scan for orphans and zombies (coalesced). */
   onChildSignal(): void {
     this.reaper.childExited();
@@ -244,18 +265,16 @@ export class Kernel {
     const handled = program.origin === 'spawned' ? await this.hooks.shutdown.promise(program) : undefined;
     if (program.state !== 'running') return;
     if (!handled) this.signal(program, 'SIGTERM');
-    reportSlowStop(this.log, program, handled ? 'the stop began' : 'SIGTERM');
+    this.reportWait(program, handled ? 'the stop began' : 'SIGTERM');
   }
 
-  /** Sends a signal to a program still running, logging it as Go dinit does. */
+  private reportWait(program: Program, how: string): void {
+    reportSlowStop(this.log, program, waitedProgram(program), how);
+  }
+
+  /** Sends a signal to a program still running, logging it as Go dinit does (SIGTERM: then SIGCONT). */
   signal(program: Program, signal: 'SIGTERM' | 'SIGKILL' | NodeJS.Signals): void {
-    if (program.state !== 'running') return;
-    this.log.info(`${program.service}/${program.stage}: sending ${signal} to PID ${program.pid}`);
-    try {
-      process.kill(program.pid, signal);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') this.log.warn(`${program.service}/${program.stage}: ${describeError(error)}`);
-    }
+    signalProgram(this.log, program, signal);
   }
 
   /** A program (spawned or adopted) ended: log it, set the status, let `exit` taps decide. */
@@ -284,6 +303,12 @@ export class Kernel {
   private maybeFinish(): void {
     if (!this.stopReason || this.finishing) return;
     if (this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0) return;
+    // The count above is from the last scan: a child reparented since (a program's child, when
+    // the program exited just now) would be left behind, a zombie of whoever inherits it. So
+    // look again, synchronously, before deciding. The reaper's next scan (every 100 ms while
+    // stopping, or on the child's SIGCHLD) handles it and asks again; no request from here,
+    // so a child the scan cannot settle yet never turns this into a busy loop.
+    if (this.reaper.childrenNow() > 0) return;
     if (this.output.open > 0) {
       // Every process is gone, yet a pipe is open: a writer outside our PID namespace holds it.
       // Bounded by silence, not by total time: a backed-up consumer only slows the drain.

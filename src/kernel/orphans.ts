@@ -2,6 +2,7 @@ import type { Orphan, Program } from '../hooks/types';
 import type { Kernel } from './kernel';
 import { finishedText } from './log';
 import type { Reaper } from './reaper';
+import { reportSlowStop } from './slow-stop';
 import type { WaitResult } from './sys';
 
 type Mode = 'deciding' | 'ignored' | 'terminating' | 'adopted';
@@ -21,6 +22,8 @@ interface OrphanState {
 export class Orphans {
   private readonly states = new Map<number, OrphanState>();
   private reaper!: Reaper;
+  /** When set (ms since epoch), no reparented process outlives it: SIGKILL then at the latest. */
+  private deadline: { at: number; warning: string } | undefined;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -61,7 +64,25 @@ export class Orphans {
     log.warn(`${label}: terminating reparented child process with PID ${orphan.pid}${cmdlineSuffix(orphan)}`);
     log.info(`${label}: sending SIGTERM to PID ${orphan.pid}`);
     this.kill(orphan.pid, 'SIGTERM');
+    // A stopped process keeps SIGTERM pending until continued: wake it so it can act on it.
+    log.debug(`${label}: sending SIGCONT to PID ${orphan.pid}`);
+    this.kill(orphan.pid, 'SIGCONT');
     this.armKill(state, label);
+    reportSlowStop(log, state, { label, pid: orphan.pid, running: () => this.states.get(orphan.pid) === state }, 'SIGTERM');
+  }
+
+  /**
+   * Reparented processes being terminated get SIGKILL at `at` at the latest (the earlier of
+   * it and their own DINIT_KILL_TIMEOUT), logging `warning` first; later ones too, at once if it has passed.
+   */
+  killBy(at: number, warning: string): void {
+    this.deadline = { at, warning };
+    for (const state of this.states.values()) {
+      if (state.mode !== 'terminating' || !state.killTimer) continue;
+      clearTimeout(state.killTimer);
+      state.killTimer = undefined;
+      this.armKill(state, labelOf(state.orphan));
+    }
   }
 
   adopt(orphan: Orphan): Program {
@@ -124,11 +145,17 @@ export class Orphans {
   private armKill(state: OrphanState, label: string): void {
     if (state.killTimer) return;
     const pid = state.orphan.pid;
+    const own = this.kernel.config.killTimeout * 1000;
+    const { deadline } = this;
+    // Adopted processes are programs: the deadline reaches them through the process table.
+    const byDeadline = deadline !== undefined && state.mode === 'terminating' && deadline.at - Date.now() < own;
+    const after = byDeadline ? Math.max(0, deadline.at - Date.now()) : own;
     state.killTimer = setTimeout(() => {
       if (this.states.get(pid) !== state) return;
+      if (byDeadline) this.kernel.log.warn(`${label}: ${deadline.warning}`);
       this.kernel.log.info(`${label}: sending SIGKILL to PID ${pid}`);
       this.kill(pid, 'SIGKILL');
-    }, this.kernel.config.killTimeout * 1000);
+    }, after);
   }
 
   private kill(pid: number, signal: NodeJS.Signals): void {

@@ -105,6 +105,13 @@ export class Reaper {
     });
   }
 
+  /** Children of dinit right now that are not its own programs (a fresh read of the children file). */
+  childrenNow(): number {
+    let n = 0;
+    for (const pid of readChildren(this.pid)) if (!this.events.isOwn(pid)) n++;
+    return n;
+  }
+
   track(pid: number): void {
     this.tracked.add(pid);
   }

@@ -62,7 +62,7 @@ test('a program ignoring SIGTERM: dinit never SIGKILLs it and says every 10 s th
       const pid = Number(/PID (\d+)/.exec(running)![1]);
       d.signal('SIGTERM');
       await d.waitFor(/stubborn\/run: ignoring TERM/);
-      await d.waitFor(/stubborn\/run: still running 10 s after SIGTERM, waiting/, 20000);
+      await d.waitFor(/stubborn\/run: PID \d+ still running 10 s after SIGTERM, waiting/, 20000);
       // Only now does "the orchestrator" kill it; its pid is in dinit's namespace, ours is its parent's.
       const inner = fs.readFileSync(`/proc/${d.pid}/task/${d.pid}/children`, 'utf8').trim().split(' ').map(Number);
       assert.equal(inner.length, 1);
@@ -71,7 +71,7 @@ test('a program ignoring SIGTERM: dinit never SIGKILLs it and says every 10 s th
     },
   });
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(r.err.includes('T dinit: warning: stubborn/run: still running 10 s after SIGTERM, waiting'), r.stderr);
+  assert.ok(r.err.includes('T dinit: warning: stubborn/run: PID <pid> still running 10 s after SIGTERM, waiting'), r.stderr);
   assert.equal(grep(r.err, 'sending SIGKILL').length, 0);
   assert.ok(r.err.includes('T dinit: info: stubborn/run: PID <pid> finished with signal 9'));
 });

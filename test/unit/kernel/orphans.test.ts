@@ -37,11 +37,12 @@ test('a reaped orphan is never SIGKILLed later, even if its pid now belongs to s
   t.mock.method(process, 'kill', (pid: number, signal: string) => (kills.push([pid, signal]), true));
   const { orphans } = setup(async () => true);
   orphans.terminate(orphan(4242));
-  assert.deepEqual(kills, [[4242, 'SIGTERM']]);
+  // SIGCONT follows every SIGTERM: a stopped process would keep the SIGTERM pending.
+  assert.deepEqual(kills, [[4242, 'SIGTERM'], [4242, 'SIGCONT']]);
   // It ends (and is reaped) before DINIT_KILL_TIMEOUT; 4242 is then free for a new process.
   orphans.reaped(4242, { code: null, signal: 15 });
   t.mock.timers.tick(5000);
-  assert.deepEqual(kills, [[4242, 'SIGTERM']], 'no SIGKILL for a pid that was reaped');
+  assert.deepEqual(kills, [[4242, 'SIGTERM'], [4242, 'SIGCONT']], 'no SIGKILL for a pid that was reaped');
 });
 
 test('a policy decision still in flight when its orphan is reaped does not act on a new orphan with the same pid', async (t) => {
@@ -72,9 +73,9 @@ test('terminate then reaped then the same pid terminated again: one fresh SIGKIL
   orphans.terminate(orphan(4400, 'reused'));
   // 1 s after the first SIGTERM: the old timer would have fired here.
   t.mock.timers.tick(600);
-  assert.deepEqual(kills, [[4400, 'SIGTERM'], [4400, 'SIGTERM']]);
+  assert.deepEqual(kills, [[4400, 'SIGTERM'], [4400, 'SIGCONT'], [4400, 'SIGTERM'], [4400, 'SIGCONT']]);
   // 1 s after the second one: the new process, unreaped and still ours, gets its SIGKILL.
   t.mock.timers.tick(500);
   assert.deepEqual(kills.at(-1), [4400, 'SIGKILL']);
-  assert.equal(kills.length, 3);
+  assert.equal(kills.length, 5);
 });
