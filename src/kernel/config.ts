@@ -1,6 +1,6 @@
 import { parseGoInt } from './go-int';
 
-export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
 
 /** Every setting dinit reads; camelCase mirrors of the DINIT_* variables. */
@@ -52,7 +52,7 @@ export function parseSignalList(text: string): string[] | undefined {
   return [...new Set(names)];
 }
 
-export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug'];
+export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'trace'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
 
 /** A configuration mistake: printed as `dinit: error: <message>`, exit status 1. */
