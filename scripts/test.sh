@@ -17,3 +17,19 @@ echo "# second pass: DINIT_SYS_BACKEND=koffi"
 DINIT_SYS_BACKEND=koffi node --import tsx --test --test-concurrency=2 \
   test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts \
   test/integration/adopt-output.test.ts
+
+# --- Node versions -----------------------------------------------------------------------------
+# The unit and integration suites again under each Node line users run (22 and 24 LTS; the
+# passes above use the `node` on PATH). The node:test runner started with a given binary makes
+# that binary process.execPath, so the CLI under test runs on it too. The official binaries come
+# from the npm registry (scripts/node-versions.sh, cached outside the repo). The stress files,
+# the ptrace suite and the koffi pass run once, above: they test the kernel and the machine, not
+# the Node version. DINIT_TEST_NODES=skip leaves this block out (offline, or a quick local run).
+if [ "${DINIT_TEST_NODES:-}" != "skip" ]; then
+  mapfile -t nodes < <(bash scripts/node-versions.sh)
+  mapfile -t suites < <(find test/unit test/integration -name "*.test.ts" ! -name "hardening-*" | sort)
+  for node in "${nodes[@]}"; do
+    echo "# unit and integration suites under Node $("$node" --version)"
+    "$node" --import tsx --test --test-concurrency=2 --test-timeout=120000 "${suites[@]}"
+  done
+fi
