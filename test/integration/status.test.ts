@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import { CLI, makeTree, runDinit, worldReadableCli, type Running } from './harness';
+import { CLI, makeTree, runDinit, worldReadableCli, worldRunnableNode, type Running } from './harness';
 
 const idle = 'exec sleep 1000';
 let sockets = 0;
@@ -21,12 +21,13 @@ interface StatusRun {
 function status(args: string[], options: { socket?: string; uid?: number; nsenter?: number } = {}): Promise<StatusRun> {
   // Another user may not reach the checkout (CI clones into a 0700 folder): give it a readable copy.
   const cli = options.uid === undefined ? CLI : worldReadableCli();
+  const node = options.uid === undefined ? process.execPath : worldRunnableNode();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('DINIT_')) delete env[key];
   if (options.socket) env.DINIT_STATUS_SOCKET = options.socket;
   const argv = options.nsenter
-    ? ['nsenter', '--target', String(options.nsenter), '--pid', '--', process.execPath, cli, 'status', ...args]
-    : [process.execPath, cli, 'status', ...args];
+    ? ['nsenter', '--target', String(options.nsenter), '--pid', '--', node, cli, 'status', ...args]
+    : [node, cli, 'status', ...args];
   const child = spawn(argv[0], argv.slice(1), { env, uid: options.uid, gid: options.uid, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
