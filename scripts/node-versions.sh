@@ -33,12 +33,17 @@ for version in $versions; do
   dir="$cache/node-$version-linux-$arch"
   if [ ! -x "$dir/bin/node" ]; then
     tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
-    # npm prints the tarball's name; --silent keeps its notices off our stdout.
-    (cd "$tmp" && npm pack --silent "node-linux-$arch@$version" >/dev/null)
+    trap 'rm -rf "$tmp"' EXIT
+    # npm prints the tarball's name on stdout (ours is for the paths); its errors go to stderr.
+    if ! (cd "$tmp" && npm pack --loglevel=error "node-linux-$arch@$version" >/dev/null); then
+      echo "node-versions.sh: could not fetch node-linux-$arch@$version from the npm registry" >&2
+      exit 1
+    fi
     tar -xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$tmp" package/bin/node package/LICENSE
     rm -rf "$dir"
     mv "$tmp/package" "$dir"   # atomic: a half-unpacked version is never taken for a whole one
     rm -rf "$tmp"
+    trap - EXIT
   fi
   echo "$dir/bin/node"
 done

@@ -26,7 +26,9 @@ DINIT_SYS_BACKEND=koffi node --import tsx --test --test-concurrency=2 \
 # the ptrace suite and the koffi pass run once, above: they test the kernel and the machine, not
 # the Node version. DINIT_TEST_NODES=skip leaves this block out (offline, or a quick local run).
 if [ "${DINIT_TEST_NODES:-}" != "skip" ]; then
-  mapfile -t nodes < <(bash scripts/node-versions.sh)
+  # An assignment, not `< <(…)`: a failed fetch must fail the run, not skip the versions silently.
+  node_paths=$(bash scripts/node-versions.sh)
+  mapfile -t nodes <<<"$node_paths"
   mapfile -t suites < <(find test/unit test/integration -name "*.test.ts" ! -name "hardening-*" | sort)
   for node in "${nodes[@]}"; do
     echo "# unit and integration suites under Node $("$node" --version)"
