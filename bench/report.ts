@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT } from './runner';
+import { NODE, ROOT } from './runner';
 import { COLUMNS, type Column, type Row } from './scenarios';
 import { fmtRatio, fmtSummary, ratio, summarize, type Summary } from './stats';
 
@@ -90,7 +90,7 @@ export function machineLine(): string {
   const model = cpus[0]?.model.replace(/\s+/g, ' ').trim() ?? '?';
   const arch = spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout.trim();
   const kernel = os.release();
-  return `${arch}, ${cpus.length} cores (${model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${kernel}, Node ${process.version}`;
+  return `${arch}, ${cpus.length} cores (${model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${kernel}, Node ${NODE.version}`;
 }
 
 /** The commit dinit was built from, marked when the work tree had changes in src/. */

@@ -1,11 +1,11 @@
 // `npm run bench`: dinit against tini, dumb-init and no init, see bench/README.md.
 //
 //   npm run bench -- [--rounds N] [--only flood-json,orphans,...] [--inits dinit,tini]
-//                    [--orphans N] [--orphan-mode clone|fork] [--no-write | --write]
+//                    [--orphans N] [--orphan-mode clone|fork] [--no-write | --write] [--node PATH]
 
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { DINIT_CLI, buildGenerators, nowMs, which } from './runner';
+import { DINIT_CLI, NODE, buildGenerators, nowMs, useNode, which } from './runner';
 import { scenarios, type Ctx, type InitName, type Row } from './scenarios';
 import { consoleReport, judge, markdown, writeBenchmarks, BENCHMARKS_MD } from './report';
 
@@ -16,6 +16,7 @@ interface Args {
   orphans: number;
   orphanMode: 'clone' | 'fork';
   write?: boolean;
+  node?: string;
 }
 
 function usage(): never {
@@ -27,7 +28,10 @@ function usage(): never {
   --orphans N           orphans in the storm (default 10000)
   --orphan-mode M       clone (default: clone(CLONE_VM) double fork, fast to set up) or fork
   --no-write / --write  do not / do update BENCHMARKS.md (default: update only when
-                        every scenario ran, i.e. without --only)`);
+                        every scenario ran, i.e. without --only)
+  --node PATH           the node binary that runs dinit and the node column (default: the
+                        one running the bench; env BENCH_NODE), e.g. one printed by
+                        scripts/node-versions.sh`);
   process.exit(0);
 }
 
@@ -36,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     rounds: Number(process.env.BENCH_ROUNDS ?? 4),
     orphans: 10_000,
     orphanMode: 'clone',
+    node: process.env.BENCH_NODE || undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
@@ -51,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--orphan-mode') a.orphanMode = v() === 'fork' ? 'fork' : 'clone';
     else if (k === '--no-write') a.write = false;
     else if (k === '--write') a.write = true;
+    else if (k === '--node') a.node = v();
     else if (k === '--help' || k === '-h') usage();
     else throw new Error(`unknown option ${k} (try --help)`);
   }
@@ -70,6 +76,7 @@ function preflight(): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.node) useNode(args.node);
   preflight();
   const started = nowMs();
 
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
   if (args.only && selected.length !== args.only.length) {
     throw new Error(`unknown scenario in --only; known: ${all.map((s) => s.id).join(', ')}`);
   }
-  console.log(`dinit bench: inits ${inits.join(', ')}; ${args.rounds} rounds; scenarios ${selected.map((s) => s.id).join(', ')}`);
+  console.log(`dinit bench: Node ${NODE.version} (${NODE.path}); inits ${inits.join(', ')}; ${args.rounds} rounds; scenarios ${selected.map((s) => s.id).join(', ')}`);
 
   const rows: Row[] = [];
   for (const s of selected) {

@@ -11,6 +11,23 @@ export const ROOT = path.resolve(BENCH_DIR, '..');
 export const OUT = path.join(BENCH_DIR, 'out');
 export const DINIT_CLI = path.join(ROOT, 'dist', 'cli.js');
 
+/**
+ * The Node binary that runs dinit (and the `node` column): the one running the bench unless
+ * `--node <path>` names another, so results can be recorded per Node version.
+ */
+export const NODE = { path: process.execPath, version: process.version };
+
+/** Switches the Node binary under test; throws with the path and the reason when it does not run. */
+export function useNode(file: string): void {
+  const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
+  const version = r.stdout?.trim();
+  if (r.error || r.status !== 0 || !/^v\d+\./.test(version ?? '')) {
+    throw new Error(`--node ${file}: not a working node binary (${r.error?.message ?? r.stderr?.trim() ?? `status ${r.status}`})`);
+  }
+  NODE.path = path.resolve(file);
+  NODE.version = version!;
+}
+
 /** Every init runs as PID 1 of a fresh PID namespace; --kill-child takes it down with us. */
 export const UNSHARE = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
 

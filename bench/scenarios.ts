@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   DINIT_CLI,
+  NODE,
   OUT,
   UNSHARE,
   nowMs,
@@ -118,7 +119,7 @@ function launch(
   switch (col) {
     case 'dinit':
       return {
-        argv: [...UNSHARE, process.execPath, DINIT_CLI],
+        argv: [...UNSHARE, NODE.path, DINIT_CLI],
         env: { DINIT_DIR: serviceTree(tag, programs), DINIT_LOG_LEVEL: 'none', ...dinitEnv },
         namespaced: true,
       };
@@ -406,7 +407,7 @@ const startup: Scenario = {
       for (const col of [...initCols(ctx), 'baseline', 'node'] as Column[]) {
         let argv: string[];
         let env: Record<string, string> = {};
-        if (col === 'node') argv = [...UNSHARE, process.execPath, '-e', '0'];
+        if (col === 'node') argv = [...UNSHARE, NODE.path, '-e', '0'];
         else if (col === 'baseline') argv = [...UNSHARE, ctx.bins.firstline!];
         else ({ argv, env } = launch(col, 'startup', programs));
         const r = await runOnce({ argv, env, stdout: 'capture', namespaced: true, timeoutMs: 30_000 });
@@ -448,7 +449,7 @@ const memory: Scenario = {
         let argv: string[];
         let env: Record<string, string> = {};
         const isNode = col === 'node';
-        if (isNode) argv = [...UNSHARE, process.execPath, '-e', 'setInterval(()=>{},1000)'];
+        if (isNode) argv = [...UNSHARE, NODE.path, '-e', 'setInterval(()=>{},1000)'];
         else ({ argv, env } = launch(col, 'memory', programs));
         const r = await runOnce({
           argv,

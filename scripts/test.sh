@@ -22,3 +22,22 @@ echo "# second pass: DINIT_SYS_BACKEND=koffi"
 DINIT_SYS_BACKEND=koffi node --import tsx --test "${limit[@]}" --test-concurrency=2 \
   test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts \
   test/integration/adopt-output.test.ts
+
+# --- Node versions -----------------------------------------------------------------------------
+# The unit, integration and ptrace suites again under each Node line users run (22 and 24 LTS; the
+# passes above use the `node` on PATH). The node:test runner started with a given binary makes
+# that binary process.execPath, so the CLI under test runs on it too. The official binaries come
+# from the npm registry (scripts/node-versions.sh, cached outside the repo). The ptrace suite is
+# here because it takes over a multi-threaded node process. The stress files and the koffi pass
+# run once, above: they test the kernel and the machine, not the Node version.
+# DINIT_TEST_NODES=skip leaves this block out (offline, or a quick local run).
+if [ "${DINIT_TEST_NODES:-}" != "skip" ]; then
+  # An assignment, not `< <(…)`: a failed fetch must fail the run, not skip the versions silently.
+  node_paths=$(bash scripts/node-versions.sh)
+  mapfile -t nodes <<<"$node_paths"
+  mapfile -t suites < <(find test/unit test/integration test/ptrace -name "*.test.ts" ! -name "hardening-*" | sort)
+  for node in "${nodes[@]}"; do
+    echo "# unit, integration and ptrace suites under Node $("$node" --version)"
+    "$node" --import tsx --test --test-concurrency=2 --test-timeout=120000 "${suites[@]}"
+  done
+fi

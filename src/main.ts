@@ -63,7 +63,7 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
   process.on('uncaughtException', (error) => kernel.log.error(`internal error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => kernel.log.error(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
-  kernel.log.debug(`native calls: ${Object.entries(backends).map(([call, via]) => `${call} via ${via}`).join(', ')}`);
+  kernel.log.trace(`native calls: ${Object.entries(backends).map(([call, via]) => `${call} via ${via}`).join(', ')}`);
   if (kernel.pid !== 1) {
     kernel.log.info(`not running as a PID 1, but PID ${kernel.pid}, registering as a process subreaper`);
     try {

@@ -1,6 +1,6 @@
 import { parseGoInt } from './go-int';
 
-export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
 /** The asynchronous hooks: each tap of one must settle within its deadline. */
 export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown';
@@ -64,7 +64,7 @@ export function parseSignalList(text: string): string[] | undefined {
   return [...new Set(names)];
 }
 
-export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug'];
+export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'trace'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
 
 /** A configuration mistake: printed as `dinit: error: <message>`, exit status 1. */

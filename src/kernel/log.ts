@@ -6,7 +6,10 @@ export function finishedText(pid: number, result: { code: number | null; signal:
   return result.code !== null ? `PID ${pid} finished with status ${result.code}` : `PID ${pid} finished with signal ${result.signal}`;
 }
 
-const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4 };
+// error..debug are Go dinit's levels and carry exactly Go's lines; trace is ours, for diagnostics
+// Go does not write (native backends, the status socket, the takeover), so that a debug log can
+// still be compared line for line with Go's.
+const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
 /** dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them. */
 export interface Logger {
@@ -14,6 +17,8 @@ export interface Logger {
   warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
+  /** Our own diagnostics, below debug (DINIT_LOG_LEVEL=trace); Go dinit has no such lines. */
+  trace(message: string): void;
   enabled(level: Exclude<LogLevel, 'none'>): boolean;
 }
 
@@ -29,6 +34,7 @@ export function createLogger(level: LogLevel, write: (text: string) => void): Lo
     warn: at(2, 'warning'),
     info: at(3, 'info'),
     debug: at(4, 'debug'),
+    trace: at(5, 'trace'),
     enabled: (l) => rank >= RANK[l],
   };
 }

@@ -26,7 +26,7 @@ export const adoptOutput: Plugin = {
       }
       if (result.stdout >= 0) void kernel.attachOutput(result.stdout, program.service, program.stage, 'stdout');
       if (result.stderr >= 0) void kernel.attachOutput(result.stderr, program.service, program.stage, 'stderr');
-      kernel.log.debug(`${label}: redirected stdout and stderr of PID ${result.processes.join(', ')}`);
+      kernel.log.trace(`${label}: redirected stdout and stderr of PID ${result.processes.join(', ')}`);
     });
   },
 };

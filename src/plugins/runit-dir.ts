@@ -22,7 +22,7 @@ export const runitDir: Plugin = {
       // scanTree resolves the tree to an absolute path: each program runs with its own folder as cwd.
       const scan = scanTree(config.dir);
       const problems: Problem[] = [...scan.problems];
-      for (const entry of scan.skipped) kernel.log.debug(`skipping ${entry}: not a directory`);
+      for (const entry of scan.skipped) kernel.log.trace(`skipping ${entry}: not a directory`);
       const found: ServiceSpec[] = [];
       for (const { name, dir } of scan.services) {
         problems.push(...checkService(dir));

@@ -134,7 +134,7 @@ function listen(kernel: Kernel, name: string, users: Set<number>, answer: () => 
     try {
       serve(kernel, socket, (uid) => uid === 0 || uid === ownUid || users.has(uid), answer);
     } catch (error) {
-      kernel.log.debug(`status: client error: ${(error as Error).message}`);
+      kernel.log.trace(`status: client error: ${(error as Error).message}`);
       socket.destroy();
     }
   });
@@ -144,7 +144,7 @@ function listen(kernel: Kernel, name: string, users: Set<number>, answer: () => 
     kernel.log.warn(`status socket @${name}: ${why}; "dinit status" is not available`);
     server.close();
   });
-  server.listen(`\0${name}`, () => kernel.log.debug(`status: listening on @${name}`));
+  server.listen(`\0${name}`, () => kernel.log.trace(`status: listening on @${name}`));
   server.unref();
   return server;
 }

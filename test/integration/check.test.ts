@@ -131,7 +131,7 @@ test('a bad config file is reported, and the tree is still checked', () => {
   const config = path.join(files, 'dinit.config.json');
   const r = check([dir], { env: { DINIT_CONFIG: config } });
   assert.deepEqual(r.out, [
-    `config file ${config}: key "logLevel" must be one of none, error, warn, info, debug, got "loud"`,
+    `config file ${config}: key "logLevel" must be one of none, error, warn, info, debug, trace, got "loud"`,
     `${dir}/b/run: not found (every service needs an executable run file)`,
     '2 problems',
   ]);

@@ -227,6 +227,34 @@ export function worldReadableCli(): string {
   return copy;
 }
 
+let runnableNode: string | undefined;
+
+/**
+ * A node binary any user can run: process.execPath when every folder on its way is searchable
+ * by others, else (Node 22/24 from scripts/node-versions.sh live in root's 0700 cache) a hard
+ * link (or copy) per test process in a 0755 folder of root's, writable by no one else, removed
+ * at exit.
+ */
+export function worldRunnableNode(): string {
+  if (runnableNode) return runnableNode;
+  const reachable = (file: string): boolean => {
+    for (let p = file; p !== path.dirname(p); p = path.dirname(p)) if ((fs.statSync(p).mode & 0o001) === 0) return false;
+    return true;
+  };
+  if (reachable(process.execPath)) return (runnableNode = process.execPath);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-node-'));
+  fs.chmodSync(dir, 0o755);
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'node');
+  try {
+    fs.linkSync(process.execPath, file); // same file system: no copy of ~120 MB
+  } catch {
+    fs.copyFileSync(process.execPath, file);
+  }
+  fs.chmodSync(file, 0o755);
+  return (runnableNode = file);
+}
+
 /** Whether `uid` can read the checkout's built CLI (every folder on the way must be searchable). */
 export function checkoutReadableBy(uid: number): boolean {
   const r = require('node:child_process').spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)}, 4)`], {

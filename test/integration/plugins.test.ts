@@ -43,7 +43,7 @@ test('bad configuration: one clear error naming file, key or plugin and reason; 
   const cases: Array<[unknown, Record<string, string>, RegExp]> = [
     [{ colour: 'red' }, {}, /: unknown key "colour"; known keys: dir, jsonStdout/],
     [{ killTimeout: '5' }, {}, /: key "killTimeout" must be an integer >= 0, got "5"/],
-    [{ logLevel: 'loud' }, {}, /: key "logLevel" must be one of none, error, warn, info, debug, got "loud"/],
+    [{ logLevel: 'loud' }, {}, /: key "logLevel" must be one of none, error, warn, info, debug, trace, got "loud"/],
     [{ plugins: 'x' }, {}, /: key "plugins" must be a list, got "x"/],
     [{ plugins: [42] }, {}, /: plugins\[0\] must be "specifier"/],
     [{ plugins: ['./nope.cjs'] }, {}, /: plugin "\.\/nope\.cjs" not found/],

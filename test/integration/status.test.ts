@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import { CLI, makeTree, runDinit, worldReadableCli, type Running } from './harness';
+import { CLI, makeTree, runDinit, worldReadableCli, worldRunnableNode, type Running } from './harness';
 
 const idle = 'exec sleep 1000';
 let sockets = 0;
@@ -21,12 +21,13 @@ interface StatusRun {
 function status(args: string[], options: { socket?: string; uid?: number; nsenter?: number } = {}): Promise<StatusRun> {
   // Another user may not reach the checkout (CI clones into a 0700 folder): give it a readable copy.
   const cli = options.uid === undefined ? CLI : worldReadableCli();
+  const node = options.uid === undefined ? process.execPath : worldRunnableNode();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('DINIT_')) delete env[key];
   if (options.socket) env.DINIT_STATUS_SOCKET = options.socket;
   const argv = options.nsenter
-    ? ['nsenter', '--target', String(options.nsenter), '--pid', '--', process.execPath, cli, 'status', ...args]
-    : [process.execPath, cli, 'status', ...args];
+    ? ['nsenter', '--target', String(options.nsenter), '--pid', '--', node, cli, 'status', ...args]
+    : [node, cli, 'status', ...args];
   const child = spawn(argv[0], argv.slice(1), { env, uid: options.uid, gid: options.uid, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -61,7 +62,7 @@ test('all programs running: a table and status 0; --json gives the same as an ob
   const socket = uniqueSocket();
   const dir = makeTree({ a: { run: idle }, logged: { run: idle, 'log/run': 'exec cat' } });
   const r = await runDinit(dir, {
-    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
     during: async (d) => {
       await started(d, 'a/run', 'logged/run', 'logged/log');
       const s = await status([], { socket });
@@ -102,7 +103,7 @@ test('a program that disabled itself (115) is not running: status 1', async () =
   const socket = uniqueSocket();
   const dir = makeTree({ on: { run: idle }, off: { run: 'exit 115' } });
   await runDinit(dir, {
-    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
     during: async (d) => {
       await started(d, 'on/run');
       await d.waitFor(/off\/run: PID \d+ finished and disabled itself/);
@@ -134,7 +135,7 @@ test('a client that is not root is refused (status 2) unless listed in DINIT_STA
   const socket = uniqueSocket();
   const dir = makeTree({ a: { run: idle } });
   const r = await runDinit(dir, {
-    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
     during: async (d) => {
       await started(d, 'a/run');
       const s = await status([], { socket, uid: 65534 });
@@ -148,7 +149,7 @@ test('a client that is not root is refused (status 2) unless listed in DINIT_STA
   assert.equal(r.code, 0);
   const socket2 = uniqueSocket();
   await runDinit(dir, {
-    env: { DINIT_STATUS_SOCKET: socket2, DINIT_LOG_LEVEL: 'debug', DINIT_STATUS_USERS: '1000, 65534' },
+    env: { DINIT_STATUS_SOCKET: socket2, DINIT_LOG_LEVEL: 'trace', DINIT_STATUS_USERS: '1000, 65534' },
     during: async (d) => {
       await started(d, 'a/run');
       const s = await status([], { socket: socket2, uid: 65534 });
@@ -167,7 +168,7 @@ test('an invalid DINIT_STATUS_USERS stops dinit at start-up', async () => {
 test('the default socket name comes from the PID namespace: found from inside the container', async () => {
   const dir = makeTree({ a: { run: idle } });
   await runDinit(dir, {
-    env: { DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_LOG_LEVEL: 'trace' },
     during: async (d) => {
       await started(d, 'a/run');
       const s = await status([], { nsenter: d.pid });
@@ -182,7 +183,7 @@ test('the socket closes when the stop begins; misbehaving clients do not hurt di
   const socket = uniqueSocket();
   const dir = makeTree({ slow: { run: `trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done` } });
   const r = await runDinit(dir, {
-    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
     during: async (d) => {
       await started(d, 'slow/run');
       // A client that writes garbage and never reads, one that hangs up at once, one that stays silent.

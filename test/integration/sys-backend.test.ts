@@ -6,11 +6,11 @@ import { makeTree, runDinit } from './harness';
 const forced = process.env.DINIT_SYS_BACKEND === 'koffi';
 
 test(`native calls resolve to ${forced ? 'koffi for every call' : 'posix-node where it has them'}`, async () => {
-  const r = await runDinit(makeTree({ a: { run: '(sleep 1000 &); (true &); sleep 0.5' } }), { env: { DINIT_LOG_LEVEL: 'debug' } });
+  const r = await runDinit(makeTree({ a: { run: '(sleep 1000 &); (true &); sleep 0.5' } }), { env: { DINIT_LOG_LEVEL: 'trace' } });
   assert.equal(r.code, 0, r.stderr);
   const expected = forced
-    ? 'T dinit: debug: native calls: waitpid via koffi, peekExited via koffi, pipe via koffi, setChildSubreaper via koffi'
-    : 'T dinit: debug: native calls: waitpid via posix-node, peekExited via koffi, pipe via posix-node, setChildSubreaper via koffi';
+    ? 'T dinit: trace: native calls: waitpid via koffi, peekExited via koffi, pipe via koffi, setChildSubreaper via koffi'
+    : 'T dinit: trace: native calls: waitpid via posix-node, peekExited via koffi, pipe via posix-node, setChildSubreaper via koffi';
   assert.ok(r.err.includes(expected), r.stderr);
   // The orphan was terminated and reaped through the selected backend.
   assert.ok(r.err.includes('T dinit: info: sleep/<pid>: PID <pid> finished with signal 15'), r.stderr);
