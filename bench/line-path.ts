@@ -13,8 +13,8 @@ import { createHooks, STAGE } from '../src/hooks/hooks';
 import type { Kernel } from '../src/kernel/kernel';
 import { createLogger } from '../src/kernel/log';
 import { OutputPipeline } from '../src/kernel/output-pipeline';
-import { logJson } from '../src/plugins/log-json';
-import { logText } from '../src/plugins/log-text';
+import { logJson } from '../src/plugins/output/log-json';
+import { logText } from '../src/plugins/output/log-text';
 
 const text = process.argv.includes('--text');
 const log = createLogger('warn', () => {});

@@ -13,7 +13,7 @@ npm run typecheck --silent
 # it must fit the slowest file (hardening-processes: a few minutes under load), with margin.
 # Tests also bound themselves (runDinit timeoutMs, node:test { timeout }).
 limit=(--test-timeout=600000)
-mapfile -t tests < <(find test/unit test/integration test/ptrace -name "*.test.ts" ! -name "hardening-*" | sort)
+mapfile -t tests < <(find test/unit test/integration -name "*.test.ts" ! -name "hardening-*" | sort)
 mapfile -t stress < <(find test/integration -name "hardening-*.test.ts" | sort)
 node --import tsx --test "${limit[@]}" --test-concurrency=2 "${tests[@]}"
 echo "# stress tests, one file at a time"
@@ -35,7 +35,7 @@ if [ "${DINIT_TEST_NODES:-}" != "skip" ]; then
   # An assignment, not `< <(…)`: a failed fetch must fail the run, not skip the versions silently.
   node_paths=$(bash scripts/node-versions.sh)
   mapfile -t nodes <<<"$node_paths"
-  mapfile -t suites < <(find test/unit test/integration test/ptrace -name "*.test.ts" ! -name "hardening-*" | sort)
+  mapfile -t suites < <(find test/unit test/integration -name "*.test.ts" ! -name "hardening-*" | sort)
   for node in "${nodes[@]}"; do
     echo "# unit, integration and ptrace suites under Node $("$node" --version)"
     "$node" --import tsx --test --test-concurrency=2 --test-timeout=120000 "${suites[@]}"

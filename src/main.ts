@@ -6,7 +6,7 @@ import { usr1Blocked } from './bootstrap/usr1-blocked';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
 import { createLogger } from './kernel/log';
-import { resolveSys } from './kernel/sys';
+import { resolveSys } from './sys';
 import { BUILTINS } from './plugins';
 
 export interface EarlySignals {

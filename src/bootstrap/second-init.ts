@@ -1,5 +1,5 @@
 import fs = require('node:fs');
-import { listeningNames, statusSocketName } from '../plugins/status-socket';
+import { listeningNames, statusSocketName } from '../plugins/status/status-socket';
 
 /**
  * `docker exec <c> dinit` (meant: `dinit status`) would start every program a second

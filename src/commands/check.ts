@@ -3,11 +3,11 @@ import { loadConfigFile, type FileConfig } from '../bootstrap/config-file';
 import { applyPlugin, resolvePlugins, type PluginUse } from '../bootstrap/plugin-list';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kernel/config';
 import { Kernel } from '../kernel/kernel';
-import { resolveSys, type SysCalls } from '../kernel/sys';
+import { resolveSys, type SysCalls } from '../sys';
 import { BUILTINS } from '../plugins';
-import { runitDir } from '../plugins/runit-dir';
-import { checkService, formatProblem, scanTree } from '../plugins/service-checks';
-import { terminateFile } from '../plugins/terminate-file';
+import { runitDir } from '../plugins/tree/runit-dir';
+import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
+import { terminateFile } from '../plugins/lifecycle/terminate-file';
 import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit check [-v|--verbose] [dir]

@@ -1,5 +1,5 @@
 import net = require('node:net');
-import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status-socket';
+import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status/status-socket';
 import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit status [--json]

@@ -10,7 +10,7 @@ import { closeQuietly, Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
 import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
-import type { SysCalls } from './sys';
+import type { SysCalls } from '../sys';
 
 /** Exit statuses, as Go dinit uses them. */
 export const EXIT = Object.freeze({ SUCCESS: 0, DINIT_FAILURE: 1, SERVICE_FAILURE: 3 });

@@ -3,7 +3,7 @@ import type { Kernel } from './kernel';
 import { finishedText } from './log';
 import type { Reaper } from './reaper';
 import { reportSlowStop } from './slow-stop';
-import type { WaitResult } from './sys';
+import type { WaitResult } from '../sys';
 
 type Mode = 'deciding' | 'ignored' | 'terminating' | 'adopted';
 

@@ -1,7 +1,7 @@
 import type { Orphan } from '../hooks/types';
 import { finishedText, type Logger } from './log';
 import { describeProcess, readChildren, readStat, readUptime } from './proc-info';
-import { decodeWaitStatus, type SysCalls, type WaitResult } from './sys';
+import { decodeWaitStatus, type SysCalls, type WaitResult } from '../sys';
 
 /** How often the children file is scanned besides SIGCHLD: calm, and once stopping. */
 const INTERVAL_MS = 1000;

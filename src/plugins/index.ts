@@ -1,16 +1,16 @@
 import type { Plugin } from '../kernel/kernel';
-import { adoptOutput } from './adopt-output';
-import { forwardSignals } from './forward-signals';
-import { logJson } from './log-json';
-import { logText } from './log-text';
-import { reparentAdopt } from './reparent-adopt';
-import { reparentIgnore } from './reparent-ignore';
-import { reparentTerminate } from './reparent-terminate';
-import { runitDir } from './runit-dir';
-import { statusSocket } from './status-socket';
-import { stopDeadline } from './stop-deadline';
-import { stopOnExit } from './stop-on-exit';
-import { terminateFile } from './terminate-file';
+import { adoptOutput } from './reparent/adopt-output';
+import { forwardSignals } from './lifecycle/forward-signals';
+import { logJson } from './output/log-json';
+import { logText } from './output/log-text';
+import { reparentAdopt } from './reparent/reparent-adopt';
+import { reparentIgnore } from './reparent/reparent-ignore';
+import { reparentTerminate } from './reparent/reparent-terminate';
+import { runitDir } from './tree/runit-dir';
+import { statusSocket } from './status/status-socket';
+import { stopDeadline } from './lifecycle/stop-deadline';
+import { stopOnExit } from './lifecycle/stop-on-exit';
+import { terminateFile } from './lifecycle/terminate-file';
 
 /** The built-in plugins, by their stable names, in the order they are applied. */
 export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { libcCandidates } from '../../../src/kernel/sys/libc';
-import { resolveSys } from '../../../src/kernel/sys';
-import { decodeWaitStatus } from '../../../src/kernel/sys/wait-status';
+import { libcCandidates } from '../../../src/sys/libc';
+import { resolveSys } from '../../../src/sys';
+import { decodeWaitStatus } from '../../../src/sys/wait-status';
 
 test('posix-node serves what it has; koffi the rest; forcing koffi moves every call', () => {
   assert.deepEqual(resolveSys(undefined).backends, { waitpid: 'posix-node', peekExited: 'koffi', pipe: 'posix-node', setChildSubreaper: 'koffi' });

@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
-import { describeError } from '../kernel/errors';
-import { TERMINATE_FILES } from './terminate-file';
+import { describeError } from '../../kernel/errors';
+import { TERMINATE_FILES } from '../lifecycle/terminate-file';
 
 /**
  * Pre-flight checks of a runit-style service tree, shared by `runit-dir` (at start-up, so a

@@ -1,4 +1,4 @@
-import type { Plugin } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `reparent-adopt` (DINIT_REPARENTING_POLICY=adopt): a reparented process is waited for

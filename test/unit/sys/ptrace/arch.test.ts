@@ -10,7 +10,7 @@ import {
   packRegisters,
   unpackRegisters,
   x86_64,
-} from '../../../src/kernel/sys/ptrace/arch';
+} from '../../../../src/sys/ptrace/arch';
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 

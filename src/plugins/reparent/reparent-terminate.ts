@@ -1,4 +1,4 @@
-import type { Plugin } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `reparent-terminate` (DINIT_REPARENTING_POLICY=terminate, the default): a reparented

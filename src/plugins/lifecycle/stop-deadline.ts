@@ -1,5 +1,5 @@
-import type { Program } from '../hooks/types';
-import type { Plugin } from '../kernel/kernel';
+import type { Program } from '../../hooks/types';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `stop-deadline`: with DINIT_STOP_TIMEOUT set, every process still running that many

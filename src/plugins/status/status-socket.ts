@@ -1,11 +1,11 @@
 import fs = require('node:fs');
 import net = require('node:net');
-import type { Program } from '../hooks/types';
-import { DISABLED_STATUS, type Kernel, type Plugin } from '../kernel/kernel';
-import { loadLibc } from '../kernel/sys/libc';
-import { loadPosixNode } from '../kernel/sys/posix-backend';
-import { SOL_SOCKET, SO_PEERCRED } from '../kernel/sys/ptrace/socket-layout';
-import { readProc } from '../kernel/proc-info';
+import type { Program } from '../../hooks/types';
+import { DISABLED_STATUS, type Kernel, type Plugin } from '../../kernel/kernel';
+import { loadLibc } from '../../sys/libc';
+import { loadPosixNode } from '../../sys/posix-backend';
+import { SOL_SOCKET, SO_PEERCRED } from '../../sys/ptrace/socket-layout';
+import { readProc } from '../../kernel/proc-info';
 
 /**
  * `status-socket`: answers `dinit status` on an abstract unix socket (no file, so it works

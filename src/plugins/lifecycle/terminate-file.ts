@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
-import type { Program } from '../hooks/types';
-import type { Plugin } from '../kernel/kernel';
+import type { Program } from '../../hooks/types';
+import type { Plugin } from '../../kernel/kernel';
 
 /** Names of the stop program in a service folder, in order of preference. */
 export const TERMINATE_FILES = ['terminate', 'finish'];

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ProcessGoneError, takeOverOutput } from '../../src/kernel/sys/ptrace';
-import { traceStats } from '../../src/kernel/sys/ptrace/tracee';
+import { ProcessGoneError, takeOverOutput } from '../../../../src/sys/ptrace';
+import { traceStats } from '../../../../src/sys/ptrace/tracee';
 import { SYS, Tracee, blockedIn, childrenOf, readAll, readUntil, skipReason, start, until, waitBlocked } from './helpers';
 
 const running: Tracee[] = [];

@@ -1,4 +1,4 @@
-import type { Plugin } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `adopt-output`: when a reparented process is adopted, its stdout and stderr — and those
@@ -12,7 +12,7 @@ export const adoptOutput: Plugin = {
   apply(kernel) {
     kernel.hooks.adopted.tapPromise('adopt-output', async (program) => {
       const label = `${program.service}/${program.stage}`;
-      const { takeOverOutput, ProcessGoneError } = await import('../kernel/sys/ptrace');
+      const { takeOverOutput, ProcessGoneError } = await import('../../sys/ptrace');
       let result;
       try {
         result = takeOverOutput(program.pid);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeWaitStatus, siginfoIsExit, siginfoPid } from '../../../src/kernel/sys/ptrace/wait-status';
-import { parseFdinfoFlags, parseMaps, parseStat } from '../../../src/kernel/sys/ptrace/proc-fs';
+import { decodeWaitStatus, siginfoIsExit, siginfoPid } from '../../../../src/sys/ptrace/wait-status';
+import { parseFdinfoFlags, parseMaps, parseStat } from '../../../../src/sys/ptrace/proc-fs';
 
 describe('wait status decoding', () => {
   it('recognises exits and kills', () => {

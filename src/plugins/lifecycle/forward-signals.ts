@@ -1,4 +1,4 @@
-import type { Plugin } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `forward-signals`: DINIT_FORWARD_SIGNALS (e.g. `HUP,USR1`) are passed on to every running

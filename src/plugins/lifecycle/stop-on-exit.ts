@@ -1,5 +1,5 @@
-import type { Plugin } from '../kernel/kernel';
-import { DISABLED_STATUS } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
+import { DISABLED_STATUS } from '../../kernel/kernel';
 
 /** How long `run` may outlive its `log/run` before that counts as the log program failing. */
 const LOG_EXIT_GRACE_MS = 10;

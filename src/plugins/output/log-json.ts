@@ -1,6 +1,6 @@
-import type { Plugin } from '../kernel/kernel';
-import { toBinary } from '../kernel/lines';
-import { timestamp } from '../kernel/timestamp';
+import type { Plugin } from '../../kernel/kernel';
+import { toBinary } from '../../kernel/lines';
+import { timestamp } from '../../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
 import { perStream } from './per-stream';
 

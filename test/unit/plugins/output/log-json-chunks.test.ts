@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createHooks, STAGE } from '../../../src/hooks/hooks';
-import type { LineRecord } from '../../../src/hooks/types';
-import type { Kernel } from '../../../src/kernel/kernel';
-import { Line } from '../../../src/kernel/line-record';
-import { LineSplitter } from '../../../src/kernel/lines';
-import { createLogger } from '../../../src/kernel/log';
-import { logJson } from '../../../src/plugins/log-json';
-import { logText } from '../../../src/plugins/log-text';
-import { randomChunks, seeded } from '../random';
+import { createHooks, STAGE } from '../../../../src/hooks/hooks';
+import type { LineRecord } from '../../../../src/hooks/types';
+import type { Kernel } from '../../../../src/kernel/kernel';
+import { Line } from '../../../../src/kernel/line-record';
+import { LineSplitter } from '../../../../src/kernel/lines';
+import { createLogger } from '../../../../src/kernel/log';
+import { logJson } from '../../../../src/plugins/output/log-json';
+import { logText } from '../../../../src/plugins/output/log-text';
+import { randomChunks, seeded } from '../../random';
 
 /*
  * The JSON path end to end, as the kernel runs it: bytes cut at random boundaries (inside

@@ -1,4 +1,4 @@
-import type { Plugin } from '../kernel/kernel';
+import type { Plugin } from '../../kernel/kernel';
 
 /**
  * `reparent-ignore` (DINIT_REPARENTING_POLICY=ignore): live reparented processes are left

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appendFields, isJsonObjectLine, renameReservedKeys } from '../../../src/plugins/json-fields';
-import { seeded } from '../random';
+import { appendFields, isJsonObjectLine, renameReservedKeys } from '../../../../src/plugins/output/json-fields';
+import { seeded } from '../../random';
 
 const FIELDS = '"service":"s","stage":"run","logged":"';
 // Lines travel as binary strings; the test speaks UTF-8.

@@ -11,7 +11,7 @@ import {
   packRightsCmsg,
   parseRightsCmsg,
   unpackMsghdr,
-} from '../../../src/kernel/sys/ptrace/socket-layout';
+} from '../../../../src/sys/ptrace/socket-layout';
 
 describe('socket structs', () => {
   it('packs an abstract sockaddr_un without trailing NUL', () => {

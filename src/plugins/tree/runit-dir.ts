@@ -1,8 +1,8 @@
 import fs = require('node:fs');
 import path = require('node:path');
-import { FatalError } from '../hooks/guard';
-import type { ServiceSpec } from '../hooks/types';
-import type { Plugin } from '../kernel/kernel';
+import { FatalError } from '../../hooks/guard';
+import type { ServiceSpec } from '../../hooks/types';
+import type { Plugin } from '../../kernel/kernel';
 import { checkService, escapeControl, formatProblem, scanTree, type Problem } from './service-checks';
 
 /**

@@ -1,7 +1,7 @@
-import type { Plugin } from '../kernel/kernel';
-import { toBinary } from '../kernel/lines';
+import type { Plugin } from '../../kernel/kernel';
+import { toBinary } from '../../kernel/lines';
 import { perStream } from './per-stream';
-import { timestamp } from '../kernel/timestamp';
+import { timestamp } from '../../kernel/timestamp';
 
 /**
  * `log-text`: `<time> <name>/<stage>: <line>` — every stderr line (to stderr), and
