@@ -125,11 +125,12 @@ export function buildScenarioImage(tag: string, trees: Trees, extra = ''): void 
 
 const started: string[] = [];
 
-/** `docker run -d` with --network none and a unique name; removed by `removeAll`. */
+/** `docker run -d` with a unique name and --network none (unless flags name a network); removed by `removeAll`. */
 export function runDetached(image: string, flags: string[] = [], command: string[] = []): string {
   const name = `dinit-test-${process.pid}-${started.length}`;
   started.push(name);
-  dockerOk(['run', '-d', '--name', name, '--network', 'none', ...flags, image, ...command]);
+  const network = flags.includes('--network') ? [] : ['--network', 'none'];
+  dockerOk(['run', '-d', '--name', name, ...network, ...flags, image, ...command]);
   return name;
 }
 
