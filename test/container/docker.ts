@@ -103,11 +103,10 @@ export type Trees = Record<string, Record<string, Record<string, string>>>;
  * `-e DINIT_DIR=/trees/<name>`). Built once per test file; Docker's cache makes rebuilds cheap.
  */
 export function buildScenarioImage(tag: string, trees: Trees, extra = ''): void {
+  // Always rebuilt (from Docker's cache when the tarball is the same): it must hold this dinit.
   const base = exampleTag('Dockerfile', NODE_MAJOR);
-  if (!imageExists(base)) {
-    const r = buildExample('Dockerfile', NODE_MAJOR);
-    if (r.code !== 0) throw new Error(`building ${base}: ${r.stderr}`);
-  }
+  const r = buildExample('Dockerfile', NODE_MAJOR);
+  if (r.code !== 0) throw new Error(`building ${base}: ${r.stderr}`);
   const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-scenarios-'));
   for (const [tree, services] of Object.entries(trees)) {
     for (const [service, files] of Object.entries(services)) {
