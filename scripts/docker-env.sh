@@ -61,15 +61,16 @@ start_dockerd() {
 }
 
 stop_dockerd() {
-  [[ -f $state/started ]] || { say "no dockerd of ours to stop"; return; }
+  [[ -f $state/started ]] || { say "no dockerd of ours to stop"; return 0; }
   local pid
   pid=$(cat "$state/started")
   rm -f "$state/started"
-  kill -0 "$pid" 2>/dev/null || return
+  # Only that dockerd: a pid left from an earlier boot or session may belong to anything now.
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || return 0
   say "stopping the dockerd we started (PID $pid)"
   kill -TERM "$pid"
   for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || return
+    kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.5
   done
   say "dockerd (PID $pid) still runs after 30 s; sending SIGKILL"

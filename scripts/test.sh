@@ -17,3 +17,13 @@ echo "# second pass: DINIT_SYS_BACKEND=koffi"
 DINIT_SYS_BACKEND=koffi node --import tsx --test --test-concurrency=2 \
   test/integration/lifecycle.test.ts test/integration/reaping.test.ts test/integration/sys-backend.test.ts \
   test/integration/adopt-output.test.ts
+
+# --- container suite: a real Docker, see docs/docker.md ----------------------------------
+# Needs root (apt-get, dockerd); DINIT_SKIP_DOCKER=1 skips it on a machine that cannot.
+if [[ ${DINIT_SKIP_DOCKER:-} == 1 ]]; then
+  echo "# container suite skipped (DINIT_SKIP_DOCKER=1)"
+else
+  echo "# container suite"
+  bash scripts/docker-test.sh
+fi
+# --- end of container suite ----------------------------------------------------------------
