@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -172,11 +172,6 @@ export function waitExit(name: string, ms = 30000): number {
 /** Inspects one field with a Go template. */
 export function inspect(name: string, template: string): string {
   return dockerOk(['inspect', '-f', template, name]).trim();
-}
-
-/** A child process that is a `docker …` command (for `docker run -it` under `script`). */
-export function spawnDocker(args: string[]) {
-  return spawn(DOCKER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Dinit's own lines and the programs' lines with the timestamp cut off. */

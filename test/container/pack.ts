@@ -81,11 +81,6 @@ export function binEntries(dir: string): Record<string, string> {
   return typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
 }
 
-/** The tarball the container suite copies into image builds: packed once per checkout state. */
-export function packForImages(dest: string): string {
-  return pack(REPO, dest);
-}
-
 /** Runs `cmd`, returning its output, exit status and signal (never throws for a failure status). */
 export function exec(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeout?: number; input?: string } = {}) {
   const r = spawnSync(file, args, { encoding: 'utf8', timeout: options.timeout ?? 60000, env: options.env, input: options.input });
