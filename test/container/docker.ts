@@ -43,7 +43,9 @@ export function imageExists(tag: string): boolean {
 export function tarball(): string {
   const given = process.env.DINIT_TEST_TARBALL;
   if (given) return given;
-  return pack(REPO, fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-tgz-')));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-tgz-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return pack(REPO, dir);
 }
 
 /** Every examples/**\/Dockerfile* (relative to examples/), found anew on each run. */
@@ -81,10 +83,12 @@ let context: string | undefined;
 /** examples/ copied with the packed dinit in it: the build context every example documents. */
 export function examplesContext(): string {
   if (context) return context;
-  context = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-examples-'));
-  fs.cpSync(path.join(REPO, 'examples'), context, { recursive: true, verbatimSymlinks: true });
-  fs.copyFileSync(tarball(), path.join(context, 'dinit-0.0.0-test.tgz'));
-  return context;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-examples-'));
+  context = dir;
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.cpSync(path.join(REPO, 'examples'), dir, { recursive: true, verbatimSymlinks: true });
+  fs.copyFileSync(tarball(), path.join(dir, 'dinit-0.0.0-test.tgz'));
+  return dir;
 }
 
 /** Builds one example exactly as its header says (no network: the install is offline). */
