@@ -38,6 +38,16 @@ if [ "${DINIT_TEST_NODES:-}" != "skip" ]; then
   mapfile -t suites < <(find test/unit test/integration -name "*.test.ts" ! -name "hardening-*" | sort)
   for node in "${nodes[@]}"; do
     echo "# unit, integration and ptrace suites under Node $("$node" --version)"
-    "$node" --import tsx --test --test-concurrency=2 --test-timeout=120000 "${suites[@]}"
+    "$node" --import tsx --test --test-concurrency=2 "${limit[@]}" "${suites[@]}"
   done
 fi
+
+# --- container suite: a real Docker, see docs/docker.md ----------------------------------
+# Needs root (apt-get, dockerd); DINIT_SKIP_DOCKER=1 skips it on a machine that cannot.
+if [[ ${DINIT_SKIP_DOCKER:-} == 1 ]]; then
+  echo "# container suite skipped (DINIT_SKIP_DOCKER=1)"
+else
+  echo "# container suite"
+  bash scripts/docker-test.sh
+fi
+# --- end of container suite ----------------------------------------------------------------

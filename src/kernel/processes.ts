@@ -55,6 +55,10 @@ export class Processes {
         cwd: final.cwd,
         env: final.env,
         stdio: [stdio.stdin, out ? out[1] : stdio.stdout, err ? err[1] : stdio.stderr] as StdioOptions,
+        // setsid(): a process group and session of its own, so a terminal's signals (Ctrl-C
+        // under `docker run -it`) reach dinit alone, which then stops programs its way; and no
+        // program can take dinit's controlling terminal. dinit only ever signals pids, not groups.
+        detached: true,
       });
     } catch (error) {
       closeEnds(1);
