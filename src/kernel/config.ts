@@ -1,4 +1,6 @@
 import { parseGoInt } from './go-int';
+import { excerpt } from './excerpt';
+import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
@@ -70,44 +72,41 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
   }
   const level = env.DINIT_LOG_LEVEL;
   if (level) {
-    if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${level}`);
+    if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${excerpt(level)}`);
     config.logLevel = level as LogLevel;
   }
-  const timeout = env.DINIT_KILL_TIMEOUT;
-  if (timeout) {
-    const seconds = parseGoInt(timeout);
-    if (seconds === undefined) throw new ConfigError(`invalid kill timeout ${timeout}`);
-    // Go turns a negative timeout into an immediate SIGKILL; so do we.
-    config.killTimeout = Number(seconds < 0n ? 0n : seconds);
-  }
+  // Go's wording when the text is no integer; the range only when Go would have taken it.
+  config.killTimeout = seconds(env, 'DINIT_KILL_TIMEOUT', 'kill timeout', 'zero', true) ?? config.killTimeout;
   const policy = env.DINIT_REPARENTING_POLICY;
   if (policy) {
-    if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${policy}`);
+    if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${excerpt(policy)}`);
     config.reparentingPolicy = policy as ReparentingPolicy;
   }
   const maxLine = env.DINIT_MAX_LINE;
   if (maxLine) {
     const bytes = parseGoInt(maxLine);
-    if (bytes === undefined || bytes < 1n || bytes > 1n << 30n) {
-      throw new ConfigError(`invalid max line ${maxLine}: must be an integer number of bytes from 1 to 1073741824`);
+    if (bytes === undefined || bytes < 1n || bytes > BigInt(MAX_LINE_LIMIT)) {
+      throw new ConfigError(`invalid max line ${excerpt(maxLine)}: DINIT_MAX_LINE must be ${LINE_RANGE}`);
     }
     config.maxLine = Number(bytes);
   }
   const forward = env.DINIT_FORWARD_SIGNALS;
   if (forward) {
     const names = parseSignalList(forward);
-    if (!names) throw new ConfigError(`invalid forward signals ${forward}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
+    if (!names) throw new ConfigError(`invalid forward signals ${excerpt(forward)}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
     config.forwardSignals = names;
   }
-  config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout') ?? config.stopTimeout;
-  config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay') ?? config.stopDelay;
+  config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout', 'refuse') ?? config.stopTimeout;
+  config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay', 'refuse') ?? config.stopDelay;
   return config;
 }
 
-function seconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
+/** A duration variable, checked against what a timer can hold (limits.ts); undefined when unset. */
+function seconds(env: NodeJS.ProcessEnv, name: string, words: string, negative: 'zero' | 'refuse', goWording = false): number | undefined {
   const text = env[name];
   if (!text) return undefined;
-  const value = parseGoInt(text);
-  if (value === undefined || value < 0n || value > 1000000n) throw new ConfigError(`invalid ${words} ${text}: expected whole seconds from 0`);
-  return Number(value);
+  const parsed = parseSeconds(text, negative);
+  if (parsed && 'seconds' in parsed) return parsed.seconds;
+  if (!parsed && goWording) throw new ConfigError(`invalid ${words} ${excerpt(text)}`);
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${SECONDS_RANGE}`);
 }
