@@ -20,17 +20,25 @@ interface Interceptable {
 }
 
 /**
+ * Checks what a sync tap returned when it is neither its first argument nor undefined (those
+ * are always fine, tested inline): undefined when acceptable, else why not (a failing tap).
+ */
+export type ResultCheck = (result: unknown, input: unknown) => string | undefined;
+
+/**
  * Wraps every tap of `hook` so a throwing or rejecting plugin never takes PID 1 down:
  * the error is logged with plugin and hook names and the tap counts as having
  * returned `fallback(args)` (the input unchanged for waterfalls, undefined for bails),
  * so later taps and the kernel's built-in behaviour carry on. FatalErrors pass through.
  * Repeated failures of one tap are logged a few times, then counted, never per line.
+ * `check` (sync taps only) turns a wrong return value into such a failure too.
  */
 export function guardHook(
   hookName: string,
   hook: Interceptable,
   log: () => Logger,
   fallback: (args: unknown[]) => unknown,
+  check?: ResultCheck,
 ): void {
   hook.intercept({
     register(tap) {
@@ -47,13 +55,20 @@ export function guardHook(
       if (tap.type === 'sync') {
         // Fixed arity (every hook has at most two arguments): no rest array on the hot path.
         tap.fn = (a: unknown, b: unknown) => {
+          let result: unknown;
           try {
-            return original(a, b);
+            result = original(a, b);
           } catch (error) {
             if (isFatal(error)) throw error;
             report(error);
             return fallback([a, b]);
           }
+          // Identity first: the common case costs two comparisons, no call.
+          if (result === a || result === undefined || check === undefined) return result;
+          const wrong = check(result, a);
+          if (wrong === undefined) return result;
+          report(new Error(wrong));
+          return fallback([a, b]);
         };
       } else if (tap.type === 'promise') {
         tap.fn = (...args: unknown[]) => {
