@@ -8,6 +8,7 @@ import { BUILTINS } from '../plugins';
 import { runitDir } from '../plugins/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/service-checks';
 import { terminateFile } from '../plugins/terminate-file';
+import { escapeControl } from '../kernel/escape';
 import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit check [-v|--verbose] [dir]
@@ -25,9 +26,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
   const verbose = parsed.flags.has('-v') || parsed.flags.has('--verbose');
   const note = (text: string): void => (verbose ? io.out(`note: ${text}\n`) : undefined);
   const problems: string[] = [];
+  // Every problem line is escaped here, whatever it quotes (paths, values, plugin messages): one line each.
   const problem = (line: string): void => {
     problems.push(line);
-    io.out(`${line}\n`);
+    io.out(`${escapeControl(line)}\n`);
   };
 
   // The same steps, in the same order, as start-up (src/main.ts), each failure reported and the rest still checked.

@@ -1,6 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { describeError } from '../kernel/errors';
+import { escapeControl } from '../kernel/escape';
 import { TERMINATE_FILES } from './terminate-file';
 
 /**
@@ -36,13 +37,8 @@ export function formatProblem(problem: Problem): string {
   return `${escapeControl(problem.path)}: ${problem.reason}`;
 }
 
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** Control characters written C-style (`\n`, `\x1b`), so a name or path always stays on one line. */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+// Control characters written C-style (`\n`, `\x1b`), so a name or path always stays on one line.
+export { escapeControl };
 
 /**
  * Lists the services of a tree the way Go dinit does: entries starting with `.` are ignored,
