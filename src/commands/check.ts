@@ -82,10 +82,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     const scan = scanTree(path.resolve(io.cwd, config.dir));
     for (const p of scan.problems) problem(formatProblem(p));
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
-    for (const { dir } of scan.services) {
-      const found = checkService(dir, { stopFiles: used.has(terminateFile) });
+    for (const { dir, entry } of scan.services) {
+      const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
       for (const p of found) problem(formatProblem(p));
-      if (found.length === 0) note(`${dir}: ok`);
+      if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
     }
     services = scan.services.length;
     if (services === 0 && scan.problems.length === 0) problem(`${scan.root}: no services (no folder in it that does not start with ".")`);
