@@ -29,8 +29,9 @@ const RUN = [
 ].join('\n');
 
 test('a service folder whose name is not UTF-8 runs, in its own folder, named with escapes', { timeout: 60000 }, async () => {
-  const root = makeTree({ 'café': { run: 'echo utf8-ok >&2' } });
-  put(root, LATIN1, 'run', RUN);
+  // café waits: the container stops when caf\xe9's run has done its work and exits.
+  const root = makeTree({ 'café': { run: 'echo utf8-ok >&2; touch ../ready; exec sleep 1000' } });
+  put(root, LATIN1, 'run', `${RUN}\nwhile [ ! -e ../ready ]; do sleep 0.05; done`);
   fs.writeFileSync(Buffer.concat([Buffer.from(`${root}/`), LATIN1, Buffer.from('/marker')]), 'marker-ok\n');
   // A plain file with a non-UTF-8 name is skipped, as any file.
   fs.writeFileSync(Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0x52, 0xff])]), 'not a service');
