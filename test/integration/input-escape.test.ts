@@ -25,7 +25,8 @@ function assertClean(stderr: string): void {
   assert.doesNotMatch(stderr, /\uFFFD/, 'invalid UTF-8 is shown as \\xNN, not U+FFFD');
 }
 
-const orphan = `perl -e 'if (fork) { exit 0 } exec {"/bin/sleep"} ${EVIL_ARGV0}, "1000"'; exec sleep 1000`;
+// The parent leaves only after a pause, so the orphan dinit sees has already exec'd (is `evil`, not perl).
+const orphan = `perl -e 'if (fork) { select(undef, undef, undef, 0.3); exit 0 } exec {"/bin/sleep"} ${EVIL_ARGV0}, "1000"'; exec sleep 1000`;
 
 test('an orphan whose argv holds a newline, a fake line and an ESC sequence: terminate policy', { timeout: 60000 }, async () => {
   const dir = makeTree({ a: { run: orphan } });
