@@ -43,7 +43,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
   }
   let config: Config;
   try {
-    config = configFromEnv(io.env, { ...DEFAULT_CONFIG, ...file?.settings });
+    // Every bad variable is listed, not only the first.
+    const envProblems: ConfigError[] = [];
+    config = configFromEnv(io.env, { ...DEFAULT_CONFIG, ...file?.settings }, envProblems);
+    for (const envProblem of envProblems) problem(`environment: ${envProblem.message}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problem(`environment: ${error.message}`);

@@ -62,42 +62,55 @@ export class ConfigError extends Error {}
 
 /**
  * Reads DINIT_* variables over `base`. Empty variables mean "not set", as in Go dinit.
- * Messages match Go dinit word for word (`invalid log level X`, ...).
+ * Messages match Go dinit word for word (`invalid log level X`, ...). Throws the first
+ * mistake, or, given `problems`, collects every one (`dinit check`) and keeps `base` for them.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CONFIG): Config {
+export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CONFIG, problems?: ConfigError[]): Config {
   const config: Config = { ...base };
+  const step = (read: () => void): void => {
+    try {
+      read();
+    } catch (error) {
+      if (!problems || !(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  };
   if (env.DINIT_DIR) config.dir = env.DINIT_DIR;
   if (env.DINIT_JSON_STDOUT !== undefined && env.DINIT_JSON_STDOUT !== '') {
     config.jsonStdout = env.DINIT_JSON_STDOUT !== '0';
   }
-  const level = env.DINIT_LOG_LEVEL;
-  if (level) {
+  step(() => {
+    const level = env.DINIT_LOG_LEVEL;
+    if (!level) return;
     if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${excerpt(level)}`);
     config.logLevel = level as LogLevel;
-  }
+  });
   // Go's wording when the text is no integer; the range only when Go would have taken it.
-  config.killTimeout = seconds(env, 'DINIT_KILL_TIMEOUT', 'kill timeout', 'zero', true) ?? config.killTimeout;
-  const policy = env.DINIT_REPARENTING_POLICY;
-  if (policy) {
+  step(() => void (config.killTimeout = seconds(env, 'DINIT_KILL_TIMEOUT', 'kill timeout', 'zero', true) ?? config.killTimeout));
+  step(() => {
+    const policy = env.DINIT_REPARENTING_POLICY;
+    if (!policy) return;
     if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${excerpt(policy)}`);
     config.reparentingPolicy = policy as ReparentingPolicy;
-  }
-  const maxLine = env.DINIT_MAX_LINE;
-  if (maxLine) {
+  });
+  step(() => {
+    const maxLine = env.DINIT_MAX_LINE;
+    if (!maxLine) return;
     const bytes = parseGoInt(maxLine);
     if (bytes === undefined || bytes < 1n || bytes > BigInt(MAX_LINE_LIMIT)) {
       throw new ConfigError(`invalid max line ${excerpt(maxLine)}: DINIT_MAX_LINE must be ${LINE_RANGE}`);
     }
     config.maxLine = Number(bytes);
-  }
-  const forward = env.DINIT_FORWARD_SIGNALS;
-  if (forward) {
+  });
+  step(() => {
+    const forward = env.DINIT_FORWARD_SIGNALS;
+    if (!forward) return;
     const names = parseSignalList(forward);
     if (!names) throw new ConfigError(`invalid forward signals ${excerpt(forward)}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
     config.forwardSignals = names;
-  }
-  config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout', 'refuse') ?? config.stopTimeout;
-  config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay', 'refuse') ?? config.stopDelay;
+  });
+  step(() => void (config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout', 'refuse') ?? config.stopTimeout));
+  step(() => void (config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay', 'refuse') ?? config.stopDelay));
   return config;
 }
 

@@ -54,6 +54,20 @@ test('DINIT_STOP_TIMEOUT and DINIT_STOP_DELAY: the same range, the same message 
   assert.deepEqual(await refused({ DINIT_STOP_DELAY: '-1' }), [`T dinit: error: invalid stop delay -1: DINIT_STOP_DELAY must be ${TIMER_RANGE}`]);
 });
 
+test('dinit check lists every bad variable, not only the first', { timeout: 30000 }, () => {
+  const dir = makeTree({ a: { run: idle } });
+  const r = check([dir], { DINIT_KILL_TIMEOUT: '9999999', DINIT_STOP_TIMEOUT: 'x', DINIT_STOP_DELAY: '-1', DINIT_MAX_LINE: '1073741824', DINIT_LOG_LEVEL: 'loud' });
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.out, [
+    'environment: invalid log level loud',
+    `environment: invalid kill timeout 9999999: DINIT_KILL_TIMEOUT must be ${TIMER_RANGE}`,
+    `environment: invalid max line 1073741824: DINIT_MAX_LINE must be ${LINE_RANGE}`,
+    `environment: invalid stop timeout x: DINIT_STOP_TIMEOUT must be ${TIMER_RANGE}`,
+    `environment: invalid stop delay -1: DINIT_STOP_DELAY must be ${TIMER_RANGE}`,
+    '5 problems',
+  ]);
+});
+
 test('durations and max line in a config file: key, value and range named', { timeout: 60000 }, async () => {
   const dir = makeTree({ a: { run: idle } });
   const cases: Array<[string, unknown, string]> = [
