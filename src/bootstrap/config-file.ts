@@ -2,6 +2,8 @@ import fs = require('node:fs');
 import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
 import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { describeValue, excerpt } from '../kernel/excerpt';
+import { maxLineProblem, secondsProblem } from '../kernel/limits';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
 export const SEARCH_DIRS = ['/etc/dinit'];
@@ -107,10 +109,6 @@ const oneOf =
   (values: readonly string[]): Check =>
   (v) =>
     typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`;
-const integer =
-  (min: number): Check =>
-  (v) =>
-    Number.isSafeInteger(v) && (v as number) >= min ? undefined : `must be an integer >= ${min}`;
 
 const signalList: Check = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') && parseSignalList(v.join(',')) !== undefined
@@ -121,9 +119,9 @@ const signalList: Check = (v) =>
 const hookTimeouts: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object of hook names (${ASYNC_HOOKS.join(', ')}) to seconds`;
   for (const [hook, seconds] of Object.entries(v)) {
-    if (!(ASYNC_HOOKS as readonly string[]).includes(hook)) return `names unknown hook "${hook}" (known: ${ASYNC_HOOKS.join(', ')})`;
+    if (!(ASYNC_HOOKS as readonly string[]).includes(hook)) return `names unknown hook "${excerpt(hook)}" (known: ${ASYNC_HOOKS.join(', ')})`;
     if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= MAX_HOOK_TIMEOUT)) {
-      return `sets hook "${hook}" to ${JSON.stringify(seconds)}; each must be a number of seconds above 0 and at most ${MAX_HOOK_TIMEOUT}`;
+      return `sets hook "${hook}" to ${describeValue(seconds)}; each must be a number of seconds above 0 and at most ${MAX_HOOK_TIMEOUT}`;
     }
   }
   return undefined;
@@ -133,21 +131,25 @@ const CHECKS: Record<keyof Config, Check> = {
   dir: isString,
   jsonStdout: isBoolean,
   logLevel: oneOf(LOG_LEVELS),
-  killTimeout: integer(0),
+  killTimeout: secondsProblem,
   reparentingPolicy: oneOf(REPARENTING_POLICIES),
-  maxLine: integer(1),
+  maxLine: maxLineProblem,
   forwardSignals: signalList,
-  stopTimeout: integer(0),
-  stopDelay: integer(0),
+  stopTimeout: secondsProblem,
+  stopDelay: secondsProblem,
   hookTimeouts,
 };
 
-/** Checks every key and type; the message names the file, the key, the value and the rule. */
+/**
+ * Checks every key and type; the message names the file, the key, the value (a bounded
+ * excerpt: describeValue) and the rule. Keys are looked up as own keys only, so `__proto__`,
+ * `constructor`, `toString` … are unknown keys like any other.
+ */
 export function validate(raw: unknown, filepath: string): FileConfig {
   const fail = (message: string): never => {
     throw new ConfigError(`config file ${filepath}: ${message}`);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`must export an object, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`must export an object, got ${describeValue(raw)}`);
   const settings: Partial<Config> = {};
   let plugins: PluginEntry[] = [];
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -155,10 +157,10 @@ export function validate(raw: unknown, filepath: string): FileConfig {
       plugins = validatePlugins(value, fail);
       continue;
     }
-    const check = CHECKS[key as keyof Config];
-    if (!check) fail(`unknown key "${key}"; known keys: ${[...Object.keys(DEFAULT_CONFIG), 'plugins'].join(', ')}`);
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof Config] : undefined;
+    if (!check) return fail(`unknown key "${excerpt(key)}"; known keys: ${[...Object.keys(DEFAULT_CONFIG), 'plugins'].join(', ')}`);
     const problem = check(value);
-    if (problem) fail(`key "${key}" ${problem}, got ${JSON.stringify(value)}`);
+    if (problem) fail(`key "${key}" ${problem}, got ${describeValue(value)}`);
     (settings as Record<string, unknown>)[key] =
       key === 'forwardSignals'
         ? parseSignalList((value as string[]).join(','))
@@ -170,12 +172,12 @@ export function validate(raw: unknown, filepath: string): FileConfig {
 }
 
 function validatePlugins(value: unknown, fail: (m: string) => never): PluginEntry[] {
-  if (!Array.isArray(value)) return fail(`key "plugins" must be a list, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value)) return fail(`key "plugins" must be a list, got ${describeValue(value)}`);
   return value.map((entry, i) => {
     if (typeof entry === 'string' && entry !== '') return entry;
     if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && entry[0] !== '') {
       return [entry[0], entry[1]] as [string, unknown];
     }
-    return fail(`plugins[${i}] must be "specifier", ["specifier", options] or ["builtin-name", false], got ${JSON.stringify(entry)}`);
+    return fail(`plugins[${i}] must be "specifier", ["specifier", options] or ["builtin-name", false], got ${describeValue(entry)}`);
   });
 }

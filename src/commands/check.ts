@@ -8,6 +8,7 @@ import { BUILTINS } from '../plugins';
 import { runitDir } from '../plugins/tree/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
 import { terminateFile } from '../plugins/lifecycle/terminate-file';
+import { escapeControl } from '../kernel/escape';
 import { commandArgs, processIo, type CommandIo } from './io';
 
 const USAGE = `usage: dinit check [-v|--verbose] [dir]
@@ -25,9 +26,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
   const verbose = parsed.flags.has('-v') || parsed.flags.has('--verbose');
   const note = (text: string): void => (verbose ? io.out(`note: ${text}\n`) : undefined);
   const problems: string[] = [];
+  // Every problem line is escaped here, whatever it quotes (paths, values, plugin messages): one line each.
   const problem = (line: string): void => {
     problems.push(line);
-    io.out(`${line}\n`);
+    io.out(`${escapeControl(line)}\n`);
   };
 
   // The same steps, in the same order, as start-up (src/main.ts), each failure reported and the rest still checked.
@@ -41,7 +43,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
   }
   let config: Config;
   try {
-    config = configFromEnv(io.env, { ...DEFAULT_CONFIG, ...file?.settings });
+    // Every bad variable is listed, not only the first.
+    const envProblems: ConfigError[] = [];
+    config = configFromEnv(io.env, { ...DEFAULT_CONFIG, ...file?.settings }, envProblems);
+    for (const envProblem of envProblems) problem(`environment: ${envProblem.message}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problem(`environment: ${error.message}`);
@@ -80,10 +85,10 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     const scan = scanTree(path.resolve(io.cwd, config.dir));
     for (const p of scan.problems) problem(formatProblem(p));
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
-    for (const { dir } of scan.services) {
-      const found = checkService(dir, { stopFiles: used.has(terminateFile) });
+    for (const { dir, entry } of scan.services) {
+      const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
       for (const p of found) problem(formatProblem(p));
-      if (found.length === 0) note(`${dir}: ok`);
+      if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
     }
     services = scan.services.length;
     if (services === 0 && scan.problems.length === 0) problem(`${scan.root}: no services (no folder in it that does not start with ".")`);

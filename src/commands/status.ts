@@ -10,8 +10,11 @@ and prints them. Exit status: 0 every service's run program is running, 1 one is
 (or it refused: only root, dinit's own user and DINIT_STATUS_USERS may ask).
 `;
 
-/** How long to wait for dinit's answer. */
+/** How long to wait for dinit's answer, retries included. */
 const TIMEOUT_MS = 5000;
+/** Pauses between connection attempts while the socket is flooded: short, growing, with jitter. */
+const RETRY_FIRST_MS = 1;
+const RETRY_MAX_MS = 4;
 
 export const STATUS_EXIT = Object.freeze({ HEALTHY: 0, NOT_RUNNING: 1, NO_ANSWER: 2 });
 
@@ -28,9 +31,9 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
   }
   let answer: StatusReport | StatusRefusal;
   try {
-    answer = JSON.parse(await ask(name)) as StatusReport | StatusRefusal;
+    answer = JSON.parse(await askWithRetries(name, Date.now() + TIMEOUT_MS)) as StatusReport | StatusRefusal;
   } catch (error) {
-    io.err(`dinit: error: status: no answer from dinit on @${name}: ${(error as Error).message}\n`);
+    io.err(`dinit: error: status: no answer from dinit on @${name}: ${shownError(error as Error, name)}\n`);
     return STATUS_EXIT.NO_ANSWER;
   }
   if ('error' in answer) {
@@ -45,17 +48,51 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
   return answer.healthy ? STATUS_EXIT.HEALTHY : STATUS_EXIT.NOT_RUNNING;
 }
 
-/** Connects to the abstract socket and reads everything until dinit closes it. */
-function ask(name: string): Promise<string> {
+/** Node's messages embed the socket path, NUL and all: show the abstract name as `@name`. */
+function shownError(error: Error, name: string): string {
+  return error.message.split(`\0${name}`).join(`@${name}`).replaceAll('\0', '\\0');
+}
+
+class Retry extends Error {}
+
+/**
+ * Asks until `deadline`. Others can fill the accept queue (connect gives EAGAIN) or have dinit
+ * drop a connection unanswered; then the client tries again after a short pause. A refused
+ * connection (ECONNREFUSED) is retried only while the name is still listening (a flood, not
+ * a missing dinit). Every attempt and pause is bounded by the one deadline.
+ */
+async function askWithRetries(name: string, deadline: number): Promise<string> {
+  let pause = RETRY_FIRST_MS;
+  for (;;) {
+    try {
+      return await ask(name, deadline);
+    } catch (error) {
+      if (!(error instanceof Retry) || Date.now() + pause >= deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+    pause = Math.min(RETRY_MAX_MS, pause * 2);
+  }
+}
+
+/** One attempt: connects to the abstract socket and reads everything until dinit closes it. */
+function ask(name: string, deadline: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = net.connect(`\0${name}`);
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)));
+    const timeout = Math.max(1, deadline - Date.now());
+    socket.setTimeout(timeout, () => socket.destroy(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? new Error('no dinit is listening (is it running in this container?)') : error),
-    );
-    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EAGAIN') return reject(new Retry(`the socket is flooded with connections (${shownError(error, name)})`));
+      if (error.code === 'ECONNREFUSED' && listeningNames(name).includes(name)) return reject(new Retry(shownError(error, name)));
+      if (error.code === 'ECONNREFUSED' || error.code === 'ENOENT') return reject(new Error('no dinit is listening (is it running in this container?)'));
+      reject(error);
+    });
+    socket.on('end', () => {
+      // Closed without a word: dropped (too many clients at once); ask again.
+      if (chunks.length === 0) return reject(new Retry('dinit closed the connection without an answer'));
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
   });
 }
 

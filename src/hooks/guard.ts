@@ -22,6 +22,12 @@ interface Interceptable {
 }
 
 /**
+ * Checks what a sync tap returned when it is neither its first argument nor undefined (those
+ * are always fine, tested inline): undefined when acceptable, else why not (a failing tap).
+ */
+export type ResultCheck = (result: unknown, input: unknown) => string | undefined;
+
+/**
  * Wraps every tap of `hook` so a throwing or rejecting plugin never takes PID 1 down:
  * the error is logged with plugin and hook names and the tap counts as having
  * returned `fallback(args)` (the input unchanged for waterfalls, undefined for bails),
@@ -31,6 +37,8 @@ interface Interceptable {
  * With `deadlineSeconds` (every async hook has one), an async tap that has not settled by
  * then is treated the same way: logged as missing its deadline, its fallback used, and
  * whatever it settles with later is ignored (a hook's callback is never called twice).
+ *
+ * `check` (sync taps only) turns a wrong return value into such a failure too.
  */
 export function guardHook(
   hookName: string,
@@ -38,6 +46,7 @@ export function guardHook(
   log: () => Logger,
   fallback: (args: unknown[]) => unknown,
   deadlineSeconds?: number,
+  check?: ResultCheck,
 ): void {
   hook.intercept({
     register(tap) {
@@ -88,13 +97,20 @@ export function guardHook(
       if (tap.type === 'sync') {
         // Fixed arity (every hook has at most two arguments): no rest array on the hot path.
         tap.fn = (a: unknown, b: unknown) => {
+          let result: unknown;
           try {
-            return original(a, b);
+            result = original(a, b);
           } catch (error) {
             if (isFatal(error)) throw error;
             report(error);
             return fallback([a, b]);
           }
+          // Identity first: the common case costs two comparisons, no call.
+          if (result === a || result === undefined || check === undefined) return result;
+          const wrong = check(result, a);
+          if (wrong === undefined) return result;
+          report(new Error(wrong));
+          return fallback([a, b]);
         };
       } else if (tap.type === 'promise') {
         tap.fn = (...args: unknown[]) => {

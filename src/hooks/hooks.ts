@@ -1,7 +1,7 @@
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type { Config } from '../kernel/config';
 import type { Logger } from '../kernel/log';
-import { guardHook } from './guard';
+import { guardHook, type ResultCheck } from './guard';
 import type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from './types';
 
 /**
@@ -29,7 +29,8 @@ export function createHooks(log: () => Logger, deadlines: Partial<Record<string,
     started: new SyncHook<[Program]>(['program']),
     /**
      * Every non-empty line any program writes (hot path, synchronous). Waterfall over the
-     * record: transforms rewrite `line`/`stream`, formatters set `output` (null drops).
+     * record: transforms rewrite `line`/`stream`, formatters set `output` (null drops). A tap
+     * returns the record it got (or undefined); any other value counts as a failing tap.
      * Built-ins: `log-json` and `log-text` at STAGE.FORMAT.
      */
     line: new SyncWaterfallHook<[LineRecord]>(['record']),
@@ -63,9 +64,23 @@ export function createHooks(log: () => Logger, deadlines: Partial<Record<string,
   const first = (args: unknown[]) => args[0];
   const none = () => undefined;
   for (const [name, hook] of Object.entries(hooks)) {
-    guardHook(name, hook as never, log, waterfalls.has(name) ? first : none, deadlines[name]);
+    guardHook(name, hook as never, log, waterfalls.has(name) ? first : none, deadlines[name], name === 'line' ? sameRecord : undefined);
   }
   return Object.freeze(hooks);
 }
 
 export type Hooks = ReturnType<typeof createHooks>;
+
+/**
+ * A `line` tap changes the record in place and returns it (or undefined, which tapable reads
+ * as "unchanged"). Anything else (`5`, `"str"`, `{}`, a copy) would reach the next tap and
+ * the writer as a record without fields: it is a failing tap, and the line goes on as it was.
+ */
+const sameRecord: ResultCheck = (result) => `returned ${kind(result)} instead of the line record it was given`;
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'another object';
+  return typeof value === 'function' ? 'a function' : `${typeof value} ${String(value)}`;
+}

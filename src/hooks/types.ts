@@ -62,11 +62,14 @@ export interface LineRecord {
 /** A live process reparented to dinit that is not one of its programs. */
 export interface Orphan {
   pid: number;
-  /** Last `/`-part of its first argv word, else its comm, else `unknown`. */
+  /** Last `/`-part of its first argv word, else its comm, else `unknown`; escaped like `cmdline`. */
   name: string;
   /** Its pid as a string: the stage in its log lines. */
   stage: string;
-  /** argv joined by spaces (may be empty). */
+  /**
+   * argv joined by spaces (may be empty), escaped C-style: control characters as `\n`, `\x1b`…,
+   * bytes that are not UTF-8 as `\xNN` (docs/limits.md), so it is safe to log as it is.
+   */
   cmdline: string;
 }
 

@@ -1,4 +1,6 @@
 import { parseGoInt } from './go-int';
+import { excerpt } from './excerpt';
+import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
@@ -72,63 +74,74 @@ export class ConfigError extends Error {}
 
 /**
  * Reads DINIT_* variables over `base`. Empty variables mean "not set", as in Go dinit.
- * Messages match Go dinit word for word (`invalid log level X`, ...).
+ * Messages match Go dinit word for word (`invalid log level X`, ...). Throws the first
+ * mistake, or, given `problems`, collects every one (`dinit check`) and keeps `base` for them.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CONFIG): Config {
+export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CONFIG, problems?: ConfigError[]): Config {
   const config: Config = { ...base };
+  const step = (read: () => void): void => {
+    try {
+      read();
+    } catch (error) {
+      if (!problems || !(error instanceof ConfigError)) throw error;
+      problems.push(error);
+    }
+  };
   if (env.DINIT_DIR) config.dir = env.DINIT_DIR;
   if (env.DINIT_JSON_STDOUT !== undefined && env.DINIT_JSON_STDOUT !== '') {
     config.jsonStdout = env.DINIT_JSON_STDOUT !== '0';
   }
-  const level = env.DINIT_LOG_LEVEL;
-  if (level) {
-    if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${level}`);
+  step(() => {
+    const level = env.DINIT_LOG_LEVEL;
+    if (!level) return;
+    if (!(LOG_LEVELS as string[]).includes(level)) throw new ConfigError(`invalid log level ${excerpt(level)}`);
     config.logLevel = level as LogLevel;
-  }
-  const timeout = env.DINIT_KILL_TIMEOUT;
-  if (timeout) {
-    const seconds = parseGoInt(timeout);
-    if (seconds === undefined) throw new ConfigError(`invalid kill timeout ${timeout}`);
-    // Go turns a negative timeout into an immediate SIGKILL; so do we.
-    config.killTimeout = Number(seconds < 0n ? 0n : seconds);
-  }
-  const policy = env.DINIT_REPARENTING_POLICY;
-  if (policy) {
-    if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${policy}`);
+  });
+  // Go's wording when the text is no integer; the range only when Go would have taken it.
+  step(() => void (config.killTimeout = seconds(env, 'DINIT_KILL_TIMEOUT', 'kill timeout', 'zero', true) ?? config.killTimeout));
+  step(() => {
+    const policy = env.DINIT_REPARENTING_POLICY;
+    if (!policy) return;
+    if (!(REPARENTING_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid reparenting policy ${excerpt(policy)}`);
     config.reparentingPolicy = policy as ReparentingPolicy;
-  }
-  const maxLine = env.DINIT_MAX_LINE;
-  if (maxLine) {
+  });
+  step(() => {
+    const maxLine = env.DINIT_MAX_LINE;
+    if (!maxLine) return;
     const bytes = parseGoInt(maxLine);
-    if (bytes === undefined || bytes < 1n || bytes > 1n << 30n) {
-      throw new ConfigError(`invalid max line ${maxLine}: must be an integer number of bytes from 1 to 1073741824`);
+    if (bytes === undefined || bytes < 1n || bytes > BigInt(MAX_LINE_LIMIT)) {
+      throw new ConfigError(`invalid max line ${excerpt(maxLine)}: DINIT_MAX_LINE must be ${LINE_RANGE}`);
     }
     config.maxLine = Number(bytes);
-  }
-  const forward = env.DINIT_FORWARD_SIGNALS;
-  if (forward) {
+  });
+  step(() => {
+    const forward = env.DINIT_FORWARD_SIGNALS;
+    if (!forward) return;
     const names = parseSignalList(forward);
-    if (!names) throw new ConfigError(`invalid forward signals ${forward}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
+    if (!names) throw new ConfigError(`invalid forward signals ${excerpt(forward)}: expected a comma-separated list of signal names other than TERM, INT, CHLD, KILL, STOP`);
     config.forwardSignals = names;
-  }
-  config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout') ?? config.stopTimeout;
-  config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay') ?? config.stopDelay;
-  const hookTimeout = env.DINIT_HOOK_TIMEOUT;
-  if (hookTimeout) {
+  });
+  step(() => void (config.stopTimeout = seconds(env, 'DINIT_STOP_TIMEOUT', 'stop timeout', 'refuse') ?? config.stopTimeout));
+  step(() => void (config.stopDelay = seconds(env, 'DINIT_STOP_DELAY', 'stop delay', 'refuse') ?? config.stopDelay));
+  step(() => {
+    const hookTimeout = env.DINIT_HOOK_TIMEOUT;
+    if (!hookTimeout) return;
     const value = parseGoInt(hookTimeout);
     if (value === undefined || value < 1n || value > BigInt(MAX_HOOK_TIMEOUT)) {
-      throw new ConfigError(`invalid hook timeout ${hookTimeout}: expected whole seconds from 1 to ${MAX_HOOK_TIMEOUT}`);
+      throw new ConfigError(`invalid hook timeout ${excerpt(hookTimeout)}: DINIT_HOOK_TIMEOUT must be whole seconds from 1 to ${MAX_HOOK_TIMEOUT}`);
     }
     const all = Number(value);
     config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);
-  }
+  });
   return config;
 }
 
-function seconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
+/** A duration variable, checked against what a timer can hold (limits.ts); undefined when unset. */
+function seconds(env: NodeJS.ProcessEnv, name: string, words: string, negative: 'zero' | 'refuse', goWording = false): number | undefined {
   const text = env[name];
   if (!text) return undefined;
-  const value = parseGoInt(text);
-  if (value === undefined || value < 0n || value > 1000000n) throw new ConfigError(`invalid ${words} ${text}: expected whole seconds from 0`);
-  return Number(value);
+  const parsed = parseSeconds(text, negative);
+  if (parsed && 'seconds' in parsed) return parsed.seconds;
+  if (!parsed && goWording) throw new ConfigError(`invalid ${words} ${excerpt(text)}`);
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${SECONDS_RANGE}`);
 }

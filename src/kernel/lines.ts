@@ -7,6 +7,11 @@
  * Lines come without the newline and without a trailing `\r`; empty lines are skipped, as
  * Go dinit does. A line longer than `maxLine` bytes is emitted in pieces of `maxLine`,
  * never dropped; a final line without newline is emitted by `end()`.
+ *
+ * The `\r` rule: a line is measured without its `\r\n` (or `\n`), so one of up to `maxLine`
+ * bytes passes whole and loses its `\r`, whatever the read boundaries. That is why a growing
+ * line is cut only once more than `maxLine` bytes are held: byte `maxLine + 1` may be the `\r`
+ * of a `\r\n` whose `\n` has not arrived yet.
  */
 export class LineSplitter {
   private carry = '';
@@ -42,10 +47,10 @@ export class LineSplitter {
 
   private hold(rest: string): void {
     this.carry += rest;
-    if (this.carry.length < this.maxLine) return;
-    // A line still growing past the limit: emit full pieces now, keep the tail.
+    if (this.carry.length <= this.maxLine) return;
+    // A line still growing past the limit: emit full pieces now, keep the tail (at least one byte, see the \r rule).
     let at = 0;
-    while (this.carry.length - at >= this.maxLine) {
+    while (this.carry.length - at > this.maxLine) {
       this.emit(this.carry.slice(at, at + this.maxLine));
       at += this.maxLine;
     }

@@ -1,4 +1,5 @@
 import type { LogLevel } from './config';
+import { escapeControl } from './escape';
 import { timestamp } from './timestamp';
 
 /** Go dinit's wording for how a process ended: `PID <pid> finished with status <n>` / `… with signal <n>`. */
@@ -11,7 +12,14 @@ export function finishedText(pid: number, result: { code: number | null; signal:
 // still be compared line for line with Go's.
 const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
-/** dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them. */
+/**
+ * dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them.
+ * Every message is escaped here (escapeControl), whoever wrote it: messages quote command
+ * lines, comm, file names, plugin names and error messages, and one place cannot be forgotten
+ * the way every source could. A message without control characters is written as it is (one
+ * regex test, no copy). Bytes that are not UTF-8 must be escaped where they are read
+ * (escapeBytes): once they are a JS string, they are already U+FFFD.
+ */
 export interface Logger {
   error(message: string): void;
   warn(message: string): void;
@@ -27,7 +35,7 @@ export function createLogger(level: LogLevel, write: (text: string) => void): Lo
   const at =
     (min: number, word: string) =>
     (message: string): void => {
-      if (rank >= min) write(`${timestamp()} dinit: ${word}: ${message}\n`);
+      if (rank >= min) write(`${timestamp()} dinit: ${word}: ${escapeControl(message)}\n`);
     };
   return {
     error: at(1, 'error'),

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Hooks } from '../hooks/hooks';
 import type { LineRecord } from '../hooks/types';
 import { Line } from './line-record';
+import { escapeControl } from './escape';
 import { LineSplitter, toBinary } from './lines';
 import { FdWriter } from './output';
 import { timestamp } from './timestamp';
@@ -143,7 +144,7 @@ export class OutputPipeline {
     }
     // No formatter claimed it (none installed, or it failed): the plain text form, never lost.
     const writer = result.stream === 'stdout' ? this.stdout : this.stderr;
-    writer.write(`${timestamp(result.time)} ${toBinary(`${result.service}/${result.stage}: `)}${result.raw}\n`, 'latin1');
+    writer.write(`${timestamp(result.time)} ${toBinary(`${escapeControl(result.service)}/${escapeControl(result.stage)}: `)}${result.raw}\n`, 'latin1');
   }
 
   /** Everything written so far reached the fds. */

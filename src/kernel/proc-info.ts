@@ -1,4 +1,5 @@
 import fs = require('node:fs');
+import { escapeBytes } from './escape';
 
 /**
  * One reusable buffer for /proc reads. /proc files report size 0, so fs.readFileSync
@@ -30,6 +31,7 @@ export function readProc(path: string, encoding: 'latin1' | 'utf8' = 'latin1'): 
 /** Facts about a process read from /proc; undefined fields mean it is gone. */
 export interface ProcStat {
   state: string;
+  /** Escaped (escapeBytes): a process may name itself anything, control characters and invalid UTF-8 included. */
   comm: string;
   /** Start time since boot, in clock ticks. */
   startTicks: number;
@@ -47,13 +49,22 @@ export function readStat(pid: number): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const fields = text.slice(close + 2).split(' ');
-  return { comm: text.slice(open + 1, close), state: fields[0], startTicks: Number(fields[19]) };
+  return { comm: escapeBytes(text.slice(open + 1, close)), state: fields[0], startTicks: Number(fields[19]) };
 }
 
-/** The NUL-separated argv joined by spaces ("" for zombies and kernel threads). */
+/**
+ * The NUL-separated argv joined by spaces ("" for zombies and kernel threads), escaped
+ * (escapeBytes): argv is any bytes, and it is logged. Read as bytes, so a byte that is not
+ * UTF-8 shows as `\xNN` rather than U+FFFD.
+ */
 export function readCmdline(pid: number): string {
+  return escapeBytes(readRawCmdline(pid));
+}
+
+/** The joined argv as a binary string (one char per byte). */
+function readRawCmdline(pid: number): string {
   try {
-    const raw = readProc(`/proc/${pid}/cmdline`, 'utf8');
+    const raw = readProc(`/proc/${pid}/cmdline`);
     return raw.replace(/\0+$/, '').replaceAll('\0', ' ');
   } catch {
     return '';
@@ -100,9 +111,11 @@ export function readUptime(): number {
  * first word of its cmdline, else its comm, else `unknown`; the stage is its pid.
  */
 export function describeProcess(pid: number, comm?: string): { name: string; stage: string; cmdline: string } {
-  const cmdline = readCmdline(pid);
-  const first = /\S+/.exec(cmdline)?.[0] ?? '';
-  let name = first.slice(first.lastIndexOf('/') + 1);
+  const raw = readRawCmdline(pid);
+  // Words are split on the real bytes (a newline in argv separates words, as in Go dinit), then escaped.
+  const first = /\S+/.exec(raw)?.[0] ?? '';
+  let name = escapeBytes(first.slice(first.lastIndexOf('/') + 1));
+  const cmdline = escapeBytes(raw);
   // The caller usually read stat already: pass its comm rather than read it again.
   if (name === '') name = comm ?? readStat(pid)?.comm ?? '';
   if (name === '') name = 'unknown';

@@ -1,4 +1,5 @@
 import type { Plugin } from '../../kernel/kernel';
+import { escapeControl } from '../../kernel/escape';
 import { toBinary } from '../../kernel/lines';
 import { timestamp } from '../../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
@@ -22,7 +23,7 @@ export const logJson: Plugin = {
     // TypedArray#set of the suffix, which needs no call into C++.
     const fieldsFor = perStream((service, stage) => ({
       json: toBinary(`"service":${JSON.stringify(service)},"stage":${JSON.stringify(stage)},"logged":"`),
-      warning: toBinary(` dinit: warning: ${service}/${stage}: not JSON stdout: `),
+      warning: toBinary(` dinit: warning: ${escapeControl(service)}/${escapeControl(stage)}: not JSON stdout: `),
       time: -1,
       suffix: EMPTY,
       emptySuffix: EMPTY,

@@ -1,4 +1,5 @@
 import type { Plugin } from '../../kernel/kernel';
+import { escapeControl } from '../../kernel/escape';
 import { toBinary } from '../../kernel/lines';
 import { perStream } from './per-stream';
 import { timestamp } from '../../kernel/timestamp';
@@ -16,7 +17,8 @@ export const logText: Plugin = {
     // Per service and stage: `<time> <name>/<stage>: ` as bytes, rebuilt once per millisecond.
     // Bytes, like the newline: the writer copies them with TypedArray#set, no call into C++,
     // so a line costs one string copy (its own bytes).
-    const prefixFor = perStream((service, stage) => ({ label: toBinary(` ${service}/${stage}: `), time: -1, prefix: NEWLINE }));
+    // Names are escaped (a plugin may name a service anything): once per name, not per line.
+    const prefixFor = perStream((service, stage) => ({ label: toBinary(` ${escapeControl(service)}/${escapeControl(stage)}: `), time: -1, prefix: NEWLINE }));
     kernel.hooks.line.tap({ name: 'log-text', stage: kernel.STAGE.FORMAT }, (record) => {
       if (record.output !== undefined) return record;
       if (record.stream === 'stdout' && !textStdout) return record;

@@ -21,6 +21,12 @@ export const STATUS_VERSION = 1;
 /** A client that has not read its report after this long is dropped. */
 const CLIENT_TIMEOUT_MS = 5000;
 const MAX_CLIENTS = 16;
+/**
+ * The accept queue. A flood of connections from others is accepted and dropped as fast as
+ * dinit can; a deep queue would only hold more of them ahead of an allowed client, and the
+ * client retries a full queue (EAGAIN) within its own deadline anyway.
+ */
+const BACKLOG = 128;
 
 export type ProgramState = 'running' | 'exited' | 'disabled' | 'not started';
 
@@ -130,9 +136,10 @@ export const statusSocket: Plugin = {
 
 function listen(kernel: Kernel, name: string, users: Set<number>, answer: () => StatusReport): net.Server {
   const ownUid = process.getuid?.() ?? 0;
+  const refusals = refusalLog(kernel);
   const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true }, (socket) => {
     try {
-      serve(kernel, socket, (uid) => uid === 0 || uid === ownUid || users.has(uid), answer);
+      serve(kernel, socket, (uid) => uid === 0 || uid === ownUid || users.has(uid), answer, refusals);
     } catch (error) {
       kernel.log.trace(`status: client error: ${(error as Error).message}`);
       socket.destroy();
@@ -144,15 +151,30 @@ function listen(kernel: Kernel, name: string, users: Set<number>, answer: () => 
     kernel.log.warn(`status socket @${name}: ${why}; "dinit status" is not available`);
     server.close();
   });
-  server.listen(`\0${name}`, () => kernel.log.trace(`status: listening on @${name}`));
+  server.listen({ path: `\0${name}`, backlog: BACKLOG }, () => kernel.log.trace(`status: listening on @${name}`));
   server.unref();
   return server;
 }
 
-function serve(kernel: Kernel, socket: net.Socket, allowed: (uid: number) => boolean, answer: () => StatusReport): void {
+/**
+ * Logs refused uids without flooding the log: the first three of each uid, then at powers of
+ * two with the count (a flood of connections is one line per doubling, not one per connection).
+ */
+function refusalLog(kernel: Kernel): (uid: number) => void {
+  const counts = new Map<number, number>();
+  return (uid) => {
+    const n = (counts.get(uid) ?? 0) + 1;
+    if (counts.size < 1000 || counts.has(uid)) counts.set(uid, n);
+    if (n <= 3 || (n & (n - 1)) === 0) kernel.log.info(`status: refused uid ${uid}${n > 1 ? ` (${n} times so far)` : ''}`);
+  };
+}
+
+const refusalText = (uid: number): string =>
+  `${JSON.stringify({ version: STATUS_VERSION, error: `permission denied: uid ${uid} may not read the status (allowed: root and DINIT_STATUS_USERS)` })}\n`;
+
+function serve(kernel: Kernel, socket: net.Socket, allowed: (uid: number) => boolean, answer: () => StatusReport, refused: (uid: number) => void): void {
   socket.unref();
   socket.on('error', () => socket.destroy());
-  socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   let uid: number | undefined;
   let why = 'cannot read the peer credentials';
@@ -161,13 +183,19 @@ function serve(kernel: Kernel, socket: net.Socket, allowed: (uid: number) => boo
   } catch (error) {
     why = `cannot read the peer credentials: ${(error as Error).message}`;
   }
+  if (uid !== undefined && !allowed(uid)) {
+    // Dropped at once: one small write (it fits the socket buffer of a new connection), no
+    // timer, no reading, nothing kept. A flood costs an accept and a close per connection.
+    refused(uid);
+    socket.write(refusalText(uid));
+    socket.destroy();
+    return;
+  }
+  socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
   let body: StatusReport | StatusRefusal;
   if (uid === undefined) {
     kernel.log.warn(`status: refused a client: ${why}`);
     body = { version: STATUS_VERSION, error: `permission denied: dinit ${why}` };
-  } else if (!allowed(uid)) {
-    kernel.log.info(`status: refused uid ${uid}`);
-    body = { version: STATUS_VERSION, error: `permission denied: uid ${uid} may not read the status (allowed: root and DINIT_STATUS_USERS)` };
   } else {
     body = answer();
   }

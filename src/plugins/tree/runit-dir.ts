@@ -24,8 +24,8 @@ export const runitDir: Plugin = {
       const problems: Problem[] = [...scan.problems];
       for (const entry of scan.skipped) kernel.log.trace(`skipping ${entry}: not a directory`);
       const found: ServiceSpec[] = [];
-      for (const { name, dir } of scan.services) {
-        problems.push(...checkService(dir));
+      for (const { name, dir, entry } of scan.services) {
+        problems.push(...checkService(dir, {}, entry));
         const spec: ServiceSpec = { name: escapeControl(name), dir, run: [path.join(dir, 'run')] };
         const logDir = path.join(dir, 'log');
         if (fs.existsSync(path.join(logDir, 'run'))) spec.log = { argv: [path.join(logDir, 'run')], cwd: logDir };

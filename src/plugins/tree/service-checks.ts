@@ -1,6 +1,8 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { describeError } from '../../kernel/errors';
+import { escapeControl } from '../../kernel/escape';
+import { listTree, shownPath, type TreeEntry } from './service-names';
 import { TERMINATE_FILES } from '../lifecycle/terminate-file';
 
 /**
@@ -18,8 +20,8 @@ export interface Problem {
 export interface TreeScan {
   /** Absolute path of the tree. */
   root: string;
-  /** Service folders, in name order (what `runit-dir` starts). */
-  services: Array<{ name: string; dir: string }>;
+  /** Service folders, in name order (what `runit-dir` starts): names escaped, `dir` a path that reaches it (service-names.ts). */
+  services: Array<{ name: string; dir: string; entry: TreeEntry }>;
   /** Entries that are not services (not a directory), as Go dinit skips them. Dot entries are not listed. */
   skipped: string[];
   /** Problems with the tree itself or its entries (a broken symbolic link). */
@@ -36,13 +38,8 @@ export function formatProblem(problem: Problem): string {
   return `${escapeControl(problem.path)}: ${problem.reason}`;
 }
 
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** Control characters written C-style (`\n`, `\x1b`), so a name or path always stays on one line. */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+// Control characters written C-style (`\n`, `\x1b`), so a name or path always stays on one line.
+export { escapeControl };
 
 /**
  * Lists the services of a tree the way Go dinit does: entries starting with `.` are ignored,
@@ -52,26 +49,34 @@ export function escapeControl(text: string): string {
 export function scanTree(dir: string): TreeScan {
   const root = path.resolve(dir);
   const scan: TreeScan = { root, services: [], skipped: [], problems: [] };
-  let names: string[];
+  let entries: TreeEntry[];
   try {
-    names = fs.readdirSync(root).sort();
+    entries = listTree(root);
   } catch (error) {
     scan.problems.push({ path: root, reason: `cannot read service directory: ${describeError(error)}` });
     return scan;
   }
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const entry = path.join(root, name);
-    const stat = statOrProblem(entry, scan.problems);
+  for (const entry of entries) {
+    const problems: Problem[] = [];
+    const stat = statOrProblem(entry.bytes, problems);
+    scan.problems.push(...problems.map((p) => ({ ...p, path: entry.shown })));
     if (!stat) continue;
-    if (stat.isDirectory()) scan.services.push({ name, dir: entry });
-    else scan.skipped.push(entry);
+    if (stat.isDirectory()) scan.services.push({ name: entry.name, dir: entry.path, entry });
+    else scan.skipped.push(entry.shown);
   }
   return scan;
 }
 
-/** Everything wrong with one service folder: `run` (required), `log` and `log/run`, and optionally the stop programs. */
-export function checkService(dir: string, options: CheckOptions = {}): Problem[] {
+/**
+ * Everything wrong with one service folder: `run` (required), `log` and `log/run`, and optionally
+ * the stop programs. With `entry`, paths are reported as shown (a non-UTF-8 name escaped).
+ */
+export function checkService(dir: string, options: CheckOptions = {}, entry?: TreeEntry): Problem[] {
+  const problems = checkFolder(dir, options);
+  return entry ? problems.map((p) => ({ ...p, path: shownPath(entry, p.path) })) : problems;
+}
+
+function checkFolder(dir: string, options: CheckOptions): Problem[] {
   const problems: Problem[] = [];
   try {
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
@@ -218,16 +223,16 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
 }
 
 /** stat (following links); a failure is recorded as a problem with a clear reason. */
-function statOrProblem(file: string, problems: Problem[]): fs.Stats | undefined {
+function statOrProblem(file: string | Buffer, problems: Problem[]): fs.Stats | undefined {
   try {
     return fs.statSync(file);
   } catch (error) {
-    problems.push({ path: file, reason: statReason(file, error) });
+    problems.push({ path: file.toString(), reason: statReason(file, error) });
     return undefined;
   }
 }
 
-function statReason(file: string, error: unknown): string {
+function statReason(file: string | Buffer, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ELOOP') {
     try {
