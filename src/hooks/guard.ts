@@ -1,4 +1,4 @@
-import type { Logger } from '../kernel/log';
+import type { Logger } from './payloads';
 
 /** An error a tap throws on purpose to stop dinit (bad config, unreadable service dir). */
 export class FatalError extends Error {

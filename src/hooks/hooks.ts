@@ -1,6 +1,6 @@
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
-import type { Config } from '../kernel/config';
-import type { Logger } from '../kernel/log';
+import type { Config } from './payloads';
+import type { Logger } from './payloads';
 import { guardHook, type ResultCheck } from './guard';
 import type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from './types';
 

@@ -1,4 +1,4 @@
-import type { OutputData } from '../kernel/output';
+import type { OutputData } from './payloads';
 
 /** A program as the `load` hook describes it: one folder of the service tree. */
 export interface ServiceSpec {

@@ -2,39 +2,13 @@ import { parseGoInt } from './go-int';
 import { excerpt } from './excerpt';
 import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
 
-export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
-/** The asynchronous hooks: each tap of one must settle within its deadline. */
-export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown';
+import type { AsyncHookName, Config, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+
+// The types are declared with the hooks (src/hooks/payloads.ts), which plugins see; re-exported for the kernel.
+export type { AsyncHookName, Config, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown'];
-/** Seconds a tap of each asynchronous hook may take before dinit goes on without it. */
-export type HookTimeouts = Readonly<Record<AsyncHookName, number>>;
 /** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
 export const MAX_HOOK_TIMEOUT = 86400;
-
-/** Every setting dinit reads; camelCase mirrors of the DINIT_* variables. */
-export interface Config {
-  /** DINIT_DIR: the runit-style service tree. */
-  dir: string;
-  /** DINIT_JSON_STDOUT: stdout lines are JSON objects (default) or prefixed text ("0"). */
-  jsonStdout: boolean;
-  /** DINIT_LOG_LEVEL: which of dinit's own messages are printed. */
-  logLevel: LogLevel;
-  /** DINIT_KILL_TIMEOUT: seconds between SIGTERM and SIGKILL for reparented processes. */
-  killTimeout: number;
-  /** DINIT_REPARENTING_POLICY: what happens to processes reparented to dinit. */
-  reparentingPolicy: ReparentingPolicy;
-  /** DINIT_MAX_LINE: longest line (bytes) passed whole; longer ones are emitted in pieces. */
-  maxLine: number;
-  /** DINIT_FORWARD_SIGNALS: signals passed on to every running program (e.g. SIGHUP). */
-  forwardSignals: string[];
-  /** DINIT_STOP_TIMEOUT: seconds after the stop begins before remaining programs get SIGKILL (unset: wait). */
-  stopTimeout: number | undefined;
-  /** DINIT_STOP_DELAY: seconds to wait before stopping programs (e.g. for a load balancer). */
-  stopDelay: number;
-  /** hookTimeouts (config file) / DINIT_HOOK_TIMEOUT (all hooks): deadline of each async hook's taps, in seconds. */
-  hookTimeouts: HookTimeouts;
-}
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   dir: '/etc/service',

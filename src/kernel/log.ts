@@ -1,4 +1,4 @@
-import type { LogLevel } from './config';
+import type { Logger, LogLevel } from '../hooks/payloads';
 import { escapeControl } from './escape';
 import { timestamp } from './timestamp';
 
@@ -12,23 +12,7 @@ export function finishedText(pid: number, result: { code: number | null; signal:
 // still be compared line for line with Go's.
 const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
-/**
- * dinit's own messages: `<time> dinit: <level>: <message>` on stderr, as Go dinit writes them.
- * Every message is escaped here (escapeControl), whoever wrote it: messages quote command
- * lines, comm, file names, plugin names and error messages, and one place cannot be forgotten
- * the way every source could. A message without control characters is written as it is (one
- * regex test, no copy). Bytes that are not UTF-8 must be escaped where they are read
- * (escapeBytes): once they are a JS string, they are already U+FFFD.
- */
-export interface Logger {
-  error(message: string): void;
-  warn(message: string): void;
-  info(message: string): void;
-  debug(message: string): void;
-  /** Our own diagnostics, below debug (DINIT_LOG_LEVEL=trace); Go dinit has no such lines. */
-  trace(message: string): void;
-  enabled(level: Exclude<LogLevel, 'none'>): boolean;
-}
+export type { Logger } from '../hooks/payloads';
 
 export function createLogger(level: LogLevel, write: (text: string) => void): Logger {
   const rank = RANK[level];

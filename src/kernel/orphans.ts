@@ -1,6 +1,8 @@
-import type { Orphan, Program } from '../hooks/types';
-import type { Kernel } from './kernel';
+import type { Hooks } from '../hooks/hooks';
+import type { Config, Logger } from '../hooks/payloads';
+import type { ExitStatus, Orphan, Program } from '../hooks/types';
 import { finishedText } from './log';
+import type { ProcessTable } from './process-table';
 import type { Reaper } from './reaper';
 import { reportSlowStop } from './slow-stop';
 import type { WaitResult } from '../sys';
@@ -15,6 +17,19 @@ interface OrphanState {
 }
 
 /**
+ * What Orphans needs of the kernel, passed in (the kernel itself, structurally), so the two
+ * do not import each other.
+ */
+export interface OrphanHost {
+  readonly stopping: boolean;
+  readonly hooks: Pick<Hooks, 'reparent' | 'adopted'>;
+  readonly log: Logger;
+  readonly config: Readonly<Pick<Config, 'killTimeout'>>;
+  readonly programs: ProcessTable;
+  programExited(program: Program, status: ExitStatus): Promise<void>;
+}
+
+/**
  * Reparented processes: asks the `reparent` hook once per process and provides the
  * primitives policies use (adopt, terminate). Every pid here is an unreaped child of
  * dinit, so signalling it can never hit a recycled pid; state is dropped when reaped.
@@ -25,7 +40,7 @@ export class Orphans {
   /** When set (ms since epoch), no reparented process outlives it: SIGKILL then at the latest. */
   private deadline: { at: number; warning: string } | undefined;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: OrphanHost) {}
 
   attach(reaper: Reaper): void {
     this.reaper = reaper;

@@ -1,8 +1,9 @@
 import fs = require('node:fs');
 import { toBinary } from './lines';
 
-/** One piece of output: text, bytes, or a list of both written back to back. */
-export type OutputData = string | Buffer | ReadonlyArray<string | Buffer>;
+import type { OutputData } from '../hooks/payloads';
+
+export type { OutputData } from '../hooks/payloads';
 
 const CHUNK = 256 * 1024;
 
