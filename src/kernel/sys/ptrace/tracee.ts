@@ -14,7 +14,7 @@ import {
   unpackRegisters,
 } from './arch';
 import { Deadline, RELEASE_FIRST_MS, RELEASE_MAX_MS, pause, pollUntil } from './deadline';
-import { EINTR, EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
+import { ECHILD, EINTR, EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
 import { check, libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
 import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit, siginfoPid } from './wait-status';
@@ -150,6 +150,11 @@ export class Tracee {
       if (c.waitid(P_PID, this.tid, info, peeked ? WEXITED | WNOWAIT | WNOHANG | __WALL : flags) === -1) {
         const errno = c.errno();
         if (errno === EINTR) continue;
+        // WSTOPPED alone finds no child in a zombie: look at how our own child ended.
+        if (errno === ECHILD && this.ourChild && !peeked) {
+          peeked = true;
+          continue;
+        }
         this.gone = true;
         throw new ProcessGoneError(this.pid, `vanished while traced (${new SysError('waitid', errno).code})`);
       }
