@@ -17,11 +17,11 @@ describe('takeOverOutput on our own child', { skip: skipReason }, () => {
     const sys = koffiCalls();
     sys.setChildSubreaper();
     const outcomes: Record<string, number> = {};
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 20; i++) {
       // sh starts sleep in the background and exits: sleep is reparented to us.
       const pid = Number(execFileSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).trim());
       await until('the orphan to be ours', () => blockedIn(pid) === SYS.clock_nanosleep || blockedIn(pid) === SYS.nanosleep);
-      const killer = spawn('sh', ['-c', `sleep 0.0${i}; kill -9 ${pid}`], { stdio: 'ignore' });
+      const killer = spawn('sh', ['-c', `sleep 0.0${i % 10}; kill -9 ${pid}`], { stdio: 'ignore' });
       const killed = new Promise((resolve) => killer.once('exit', resolve));
       let rounds = 0;
       for (; rounds < 20000; rounds++) {
