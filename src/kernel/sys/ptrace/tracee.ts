@@ -2,35 +2,25 @@
 // back, detach. Syscalls are run through a `syscall`/`svc` instruction that already exists in the
 // tracee (stopping at syscall-exit with PTRACE_SYSCALL) instead of writing a code stub: other
 // threads of the tracee keep running the very same code pages, and a stub they stumbled on would
-// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine,
-// register access and memory access all share one session state.
+// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine, the
+// non-blocking waits and the detach/release logic all share one session state.
 import fs from 'node:fs';
-import {
-  Arch,
-  Registers,
-  findSyscallInstructions,
-  isRestartCode,
-  packRegisters,
-  unpackRegisters,
-} from './arch';
+import { Arch, Registers, isRestartCode } from './arch';
 import { Deadline, RELEASE_FIRST_MS, RELEASE_MAX_MS, pause, pollUntil } from './deadline';
 import { ECHILD, EINTR, EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
-import { check, libc } from './libc';
+import { findScratch, findSyscallSite } from './inject-site';
+import { libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
+import { readRegisters, writeRegisters } from './registers';
 import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit, siginfoPid } from './wait-status';
 
 const PTRACE_CONT = 7;
 const PTRACE_DETACH = 17;
 const PTRACE_SYSCALL = 24;
-const PTRACE_GETREGS = 12;
-const PTRACE_SETREGS = 13;
-const PTRACE_GETREGSET = 0x4204;
-const PTRACE_SETREGSET = 0x4205;
 const PTRACE_SEIZE = 0x4206;
 const PTRACE_INTERRUPT = 0x4207;
 const PTRACE_O_TRACESYSGOOD = 0x1;
 const PTRACE_O_TRACEEXEC = 0x10;
-const NT_PRSTATUS = 1;
 
 const P_PID = 1;
 const WNOHANG = 1;
@@ -51,9 +41,6 @@ export const traceStats = { sessions: 0, signalsDeliveredEarly: 0, signalsHeld: 
 /** How long detach() waits, without blocking, for a tracee to stop before leaving it to the background. */
 const DETACH_GRACE_MS = 500;
 
-/** How far we look for an existing syscall instruction before giving up. */
-const MAX_CODE_SCAN = 8 * 1024 * 1024;
-
 export class Tracee {
   private memFd = -1;
   private saved: Registers | undefined;
@@ -67,7 +54,6 @@ export class Tracee {
   private inStop = false;
   private readonly info = Buffer.alloc(128);
   private detached = false;
-  private released = false;
   /** Our own child: its exit status belongs to whoever spawned it (libuv, the reaper), never to us. */
   private readonly ourChild: boolean;
 
@@ -187,43 +173,12 @@ export class Tracee {
   }
 
   getRegisters(): Registers {
-    const c = libc();
-    if (this.arch.name === 'x86_64') {
-      const buf = Buffer.alloc(this.arch.registerNames.length * 8);
-      check(`PTRACE_GETREGS of ${this.pid}`, c.ptraceBuf(PTRACE_GETREGS, this.tid, 0, buf));
-      return unpackRegisters(this.arch, buf);
-    }
-    return this.withRegset((iov, regs) => {
-      check(`PTRACE_GETREGSET of ${this.pid}`, c.ptrace(PTRACE_GETREGSET, this.tid, NT_PRSTATUS, iov));
-      return unpackRegisters(this.arch, Buffer.from(regs));
-    });
+    return readRegisters(this.arch, this.pid, this.tid);
   }
 
   setRegisters(regs: Registers): void {
-    const c = libc();
-    const packed = packRegisters(this.arch, regs);
     this.regsChanged = true;
-    if (this.arch.name === 'x86_64') {
-      check(`PTRACE_SETREGS of ${this.pid}`, c.ptraceBuf(PTRACE_SETREGS, this.tid, 0, packed));
-      return;
-    }
-    this.withRegset((iov, mem) => {
-      packed.copy(mem);
-      check(`PTRACE_SETREGSET of ${this.pid}`, c.ptrace(PTRACE_SETREGSET, this.tid, NT_PRSTATUS, iov));
-    });
-  }
-
-  /** GETREGSET takes a struct iovec holding a pointer, so both must live in native memory. */
-  private withRegset<T>(fn: (iovAddress: bigint, regs: Buffer) => T): T {
-    const size = this.arch.registerNames.length * 8;
-    const block = libc().alloc(16 + size);
-    try {
-      block.bytes.writeBigUInt64LE(block.address + 16n, 0);
-      block.bytes.writeBigUInt64LE(BigInt(size), 8);
-      return fn(block.address, block.bytes.subarray(16));
-    } finally {
-      block.free();
-    }
+    writeRegisters(this.arch, this.pid, this.tid, regs);
   }
 
   readMemory(addr: bigint, len: number): Buffer {
@@ -255,55 +210,9 @@ export class Tracee {
     // /proc/<tid>/maps is read once, and only if needed (x86_64 usually finds its site without it).
     let maps: MapEntry[] | undefined;
     const readMapsOnce = (): MapEntry[] => (maps ??= readMaps(this.tid));
-    this.syscallSite = this.findSyscallSite(this.saved, readMapsOnce);
-    return this.findScratch(this.saved, scratchSize, readMapsOnce);
-  }
-
-  private findSyscallSite(saved: Registers, readMapsOnce: () => MapEntry[]): bigint {
-    const pc = this.arch.pc(saved);
-    const insn = this.arch.syscallInstruction;
-    // x86_64: a thread parked in a syscall sits right after one. Not on aarch64: resuming at the
-    // interrupted `svc` after -ERESTART_RESTARTBLOCK makes the kernel swap in restart_syscall.
-    if (this.arch.name === 'x86_64' && pc >= 2n) {
-      try {
-        if (this.readMemory(pc - 2n, insn.length).equals(insn)) return pc - 2n;
-      } catch {
-        // unreadable: fall through to the scan
-      }
-    }
-    const avoid = new Set([pc, pc - BigInt(insn.length)]);
-    const maps = readMapsOnce().filter((m) => m.perms.includes('x') && m.path !== '[vsyscall]');
-    maps.sort((a, b) => Number(b.path === '[vdso]') - Number(a.path === '[vdso]'));
-    let budget = MAX_CODE_SCAN;
-    for (const m of maps) {
-      for (let at = m.start; at < m.end && budget > 0; at += 65536n) {
-        const len = Number(m.end - at < 65536n ? m.end - at : 65536n);
-        budget -= len;
-        let code: Buffer;
-        try {
-          code = this.readMemory(at, len);
-        } catch {
-          break;
-        }
-        // An instruction split across two chunks is missed; there are plenty of others.
-        const site = findSyscallInstructions(this.arch, code, at).find((a) => !avoid.has(a));
-        if (site !== undefined) return site;
-      }
-    }
-    throw new Error(`no syscall instruction found in process ${this.pid}`);
-  }
-
-  /** Room below the stack pointer (past the red zone), which the parked thread is not using. */
-  private findScratch(saved: Registers, size: number, readMapsOnce: () => MapEntry[]): bigint {
-    const sp = this.arch.sp(saved);
-    const below = (sp - BigInt(this.arch.redZone) - BigInt(size) - 64n) & ~15n;
-    const above = (sp + 15n) & ~15n;
-    const maps = readMapsOnce().filter((m) => m.perms.startsWith('rw'));
-    for (const base of [below, above]) {
-      // /proc/<pid>/mem does not grow the stack, so the area must already be mapped.
-      if (maps.some((m) => m.start <= base && base + BigInt(size) <= m.end)) return base;
-    }
-    throw new Error(`no usable stack memory in process ${this.pid} (sp 0x${sp.toString(16)})`);
+    const read = (addr: bigint, len: number): Buffer => this.readMemory(addr, len);
+    this.syscallSite = findSyscallSite(this.arch, this.pid, this.saved, read, readMapsOnce);
+    return findScratch(this.arch, this.pid, this.saved, scratchSize, readMapsOnce);
   }
 
   /** Run syscall `nr` in the tracee and return its raw result (negative = -errno). */
@@ -378,11 +287,6 @@ export class Tracee {
     this.releaseLater(RELEASE_FIRST_MS);
   }
 
-  /** Whether a detach was left to the background and has not happened yet. */
-  get releasing(): boolean {
-    return this.detached && !this.released;
-  }
-
   private releaseLater(ms: number): void {
     // Unref'd: a process dinit no longer waits for must not keep it alive; the kernel detaches
     // every tracee of an exiting tracer anyway.
@@ -395,7 +299,6 @@ export class Tracee {
   private tryFinish(): boolean {
     const done = this.attemptFinish();
     if (done) {
-      this.released = true;
       if (this.memFd >= 0) fs.closeSync(this.memFd);
       this.memFd = -1;
     }
