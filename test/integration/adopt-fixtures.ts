@@ -5,6 +5,7 @@ import { compileC } from '../ptrace/helpers';
  * `vfork-orphan <seconds>`: forks an orphan (its parent exits at once) that prints a line, then
  * calls vfork(); the vfork child sleeps <seconds> before exec'ing `sh`, so the orphan waits in the
  * kernel (state D) all that time. Afterwards the orphan prints again and exits 5.
+ * `vfork-orphan <seconds> stay`: the same without the first fork (no orphan).
  */
 const VFORK_ORPHAN_C = `
 #include <stdio.h>
@@ -13,7 +14,7 @@ const VFORK_ORPHAN_C = `
 #include <unistd.h>
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
-  if (fork() != 0) return 0;
+  if (argc < 3 && fork() != 0) return 0;
   printf("orphan before vfork\\n");
   fflush(stdout);
   pid_t c = vfork();
