@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { vforkOrphan } from './adopt-fixtures';
 import { grep, makeTree, runDinit } from './harness';
@@ -56,4 +57,46 @@ test('adopt: SIGTERM while the takeover waits on an orphan in vfork stops dinit 
   const pid = /adopting reparented child process with PID (\d+)/.exec(r.stderr)?.[1];
   assert.match(r.stderr, new RegExp(`PID ${pid} finished with signal 15\\n`));
   assert.equal(r.signal, null, r.stderr);
+});
+
+// The same for a process in uninterruptible sleep: frozen by the cgroup v1 freezer (state D,
+// in the refrigerator) until the test thaws it. Skipped where that hierarchy is not mounted.
+const FREEZER = '/sys/fs/cgroup/freezer';
+const freezerSkip = fs.existsSync(`${FREEZER}/cgroup.procs`) && process.getuid?.() === 0 ? false : 'needs the cgroup v1 freezer and root';
+
+test('adopt: an orphan frozen in uninterruptible sleep times out, then runs on once thawed', { timeout: 60000, skip: freezerSkip }, async () => {
+  const cg = fs.mkdtempSync(`${FREEZER}/dinit-test-`);
+  try {
+    // The orphan freezes itself; its parent exits only once it is frozen, so it is adopted frozen.
+    const orphan = `sh -c 'echo $$ > ${cg}/tasks; echo FROZEN > ${cg}/freezer.state; echo thawed; exit 4'`;
+    const run = `(${orphan} & while [ "$(cat ${cg}/freezer.state)" != FROZEN ]; do sleep 0.01; done); exec sleep 1000`;
+    const r = await runDinit(makeTree({ app: { run } }), {
+      env: { DINIT_REPARENTING_POLICY: 'adopt', DINIT_JSON_STDOUT: '0' },
+      timeoutMs: 45000,
+      during: async (d) => {
+        await d.waitFor(/adopting reparented child process with PID \d+/, 15000);
+        await d.waitFor(/error redirecting stdout and stderr: timed out/, 15000);
+        fs.writeFileSync(`${cg}/freezer.state`, 'THAWED');
+        await d.waitFor(/finished with status 4/, 15000);
+        d.signal('SIGTERM');
+      },
+    });
+    assert.ok(r.err.some((l) => TIMEOUT_LINE.test(l)), r.stderr);
+    assert.ok(r.out.some((l) => l.endsWith(': thawed')), r.stdout);
+    assert.ok(r.err.some((l) => l.endsWith(': PID <pid> finished with status 4')), r.stderr);
+  } finally {
+    try {
+      fs.writeFileSync(`${cg}/freezer.state`, 'THAWED');
+    } catch {
+      // already gone
+    }
+    for (let i = 0; i < 50; i++) {
+      try {
+        fs.rmdirSync(cg);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
 });
