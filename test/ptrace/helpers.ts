@@ -130,9 +130,14 @@ export function treeOf(pid: number): number[] {
   return out;
 }
 
-/** The syscall number a thread is blocked in, or undefined (running / gone). */
+/**
+ * The syscall number a thread is blocked in, or undefined (running / gone). Only interruptible
+ * sleep counts: under I/O load a process shows `read` while it waits in state D for a disk read
+ * (the dynamic loader reading a library), long before it reaches the read the test waits for.
+ */
 export function blockedIn(pid: number): number | undefined {
   try {
+    if (/ \(.*\) (\S) /.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== 'S') return undefined;
     const first = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0];
     return first === undefined || first === 'running' || first === '-1' ? undefined : Number(first);
   } catch {
