@@ -15,8 +15,11 @@ export const adoptOutput: Plugin = {
   apply(kernel) {
     let queue: Promise<void> = Promise.resolve();
     kernel.hooks.adopted.tapPromise('adopt-output', (program) => {
-      const turn = queue.then(() => takeOver(program));
-      queue = turn.catch(() => undefined);
+      // Never rejects: the kernel does not wait for this hook, and PID 1 must not see an unhandled rejection.
+      const turn = queue
+        .then(() => takeOver(program))
+        .catch((error: Error) => kernel.log.warn(`${program.service}/${program.stage}: error redirecting stdout and stderr: ${error.message}`));
+      queue = turn;
       return turn;
     });
     const takeOver = async (program: Program): Promise<void> => {
