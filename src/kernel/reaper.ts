@@ -203,8 +203,9 @@ export class Reaper {
       } catch {
         return false;
       }
-      if (pid <= 0) return true;
-      if (this.events.isOwn(pid)) return false;
+      if (pid === 0) return true;
+      // A child in a ptrace stop hides the rest: ask each tracked pid instead.
+      if (pid < 0 || this.events.isOwn(pid)) return false;
       if (this.tracked.has(pid)) {
         if (!this.tryReap(pid)) return false;
         continue;
@@ -216,6 +217,8 @@ export class Reaper {
 
   /** Reaps a tracked pid if it has ended; reports it. */
   private tryReap(pid: number): boolean {
+    // Peek first: waitpid would also consume a ptrace stop of a process being taken over.
+    if (this.sys.peekExited(pid) === 0 && readStat(pid)?.state !== undefined) return false;
     const result = this.sys.waitpid(pid, true);
     if (result === undefined) {
       // Not our child any more (ECHILD): forget it.

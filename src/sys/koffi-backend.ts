@@ -1,5 +1,5 @@
 import { loadLibc } from './libc';
-import { siginfoPid } from './ptrace/wait-status';
+import { siginfoIsExit, siginfoPid } from './ptrace/wait-status';
 import type { SysCalls } from './types';
 
 const O_CLOEXEC = 0o2000000;
@@ -7,6 +7,7 @@ const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
 const P_ALL = 0;
+const P_PID = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 
 /** libc through koffi: works on glibc and musl, x86_64 and aarch64. */
@@ -33,10 +34,12 @@ export function koffiCalls(): SysCalls {
       if (ret <= 0) return ret === 0 ? { pid: 0, status: 0 } : undefined;
       return { pid: ret, status: status[0] };
     },
-    peekExited() {
+    peekExited(pid) {
       info.writeInt32LE(0, 16);
-      if ((waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
-      return siginfoPid(info);
+      if ((waitid(pid === undefined ? P_ALL : P_PID, pid ?? 0, info, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
+      const found = siginfoPid(info);
+      if (found !== 0 && !siginfoIsExit(info)) return pid === undefined ? -1 : 0;
+      return found;
     },
     pipe() {
       const fds = [0, 0];

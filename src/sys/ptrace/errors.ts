@@ -27,3 +27,12 @@ export const EPERM = os.constants.errno.EPERM;
 export const ESRCH = os.constants.errno.ESRCH;
 export const EAGAIN = os.constants.errno.EAGAIN;
 export const EINTR = os.constants.errno.EINTR;
+export const ECHILD = os.constants.errno.ECHILD;
+
+/** A takeover step did not finish before the takeover's deadline. */
+export class TakeOverTimeoutError extends Error {
+  constructor(readonly pid: number, what: string, readonly deadlineMs: number) {
+    super(`timed out after ${deadlineMs} ms ${what}`);
+    this.name = 'TakeOverTimeoutError';
+  }
+}

@@ -1,6 +1,9 @@
 // Our end of the fd hand-over: a listening abstract unix socket the tracee connects to, and the
 // SCM_RIGHTS message that carries our pipe write ends into it. Abstract names need no file the
-// tracee must be allowed to open, so this works when it runs as any user.
+// tracee must be allowed to open, so this works when it runs as any user. Anyone can see the name
+// in /proc/net/unix and connect too; that is made useless: the pipes go only to the connection
+// whose SO_PEERCRED pid is the tracee's, strangers are accepted and dropped, and nothing here
+// waits (the socket is non-blocking, the tracee's is too, and a flood costs a fresh name).
 import crypto from 'node:crypto';
 import { EAGAIN, EINTR, SysError } from './errors';
 import { check, libc } from './libc';
@@ -20,6 +23,9 @@ import {
 } from './socket-layout';
 
 const MSG_NOSIGNAL = 0x4000;
+const BACKLOG = 64;
+/** Strangers we drop before giving up on finding the tracee's connection (a flood). */
+const MAX_ACCEPTS = 4 * BACKLOG;
 
 export class FdCourier {
   private fd: number;
@@ -31,7 +37,7 @@ export class FdCourier {
     try {
       const { addr, len } = packAbstractSockaddr(name);
       check('bind of the hand-over socket', c.bind(this.fd, addr, len));
-      check('listen', c.listen(this.fd, 16));
+      check('listen', c.listen(this.fd, BACKLOG));
     } catch (err) {
       c.close(this.fd);
       throw err;
@@ -48,8 +54,9 @@ export class FdCourier {
    */
   deliver(pid: number, fds: readonly number[]): void {
     const c = libc();
-    for (;;) {
-      const conn = c.accept4(this.fd, null, null, SOCK_CLOEXEC);
+    for (let accepted = 0; ; accepted++) {
+      if (accepted >= MAX_ACCEPTS) throw new Error(`hand-over socket flooded: ${accepted} connections from other processes`);
+      const conn = c.accept4(this.fd, null, null, SOCK_CLOEXEC | SOCK_NONBLOCK);
       if (conn === -1) {
         const errno = c.errno();
         if (errno === EINTR) continue;

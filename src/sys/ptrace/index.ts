@@ -3,3 +3,6 @@
 export { takeOverOutput } from './take-over';
 export type { TakeOverResult } from './take-over';
 export { ProcessGoneError } from './errors';
+export { TakeOverTimeoutError } from './errors';
+export { TAKEOVER_DEADLINE_MS } from './deadline';
+export type { TakeOverOptions } from './take-over';

@@ -10,6 +10,7 @@ export const SOL_SOCKET = 1;
 export const SCM_RIGHTS = 1;
 export const SO_PEERCRED = 17;
 export const MSG_CMSG_CLOEXEC = 0x40000000;
+export const MSG_DONTWAIT = 0x40;
 
 export const SIZEOF_MSGHDR = 56;
 export const SIZEOF_IOVEC = 16;

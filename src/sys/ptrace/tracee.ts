@@ -2,34 +2,25 @@
 // back, detach. Syscalls are run through a `syscall`/`svc` instruction that already exists in the
 // tracee (stopping at syscall-exit with PTRACE_SYSCALL) instead of writing a code stub: other
 // threads of the tracee keep running the very same code pages, and a stub they stumbled on would
-// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine,
-// register access and memory access all share one session state.
+// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine, the
+// non-blocking waits and the detach/release logic all share one session state.
 import fs from 'node:fs';
-import {
-  Arch,
-  Registers,
-  findSyscallInstructions,
-  isRestartCode,
-  packRegisters,
-  unpackRegisters,
-} from './arch';
-import { EINTR, EPERM, ESRCH, ProcessGoneError, SysError } from './errors';
-import { check, libc } from './libc';
+import { Arch, Registers, isRestartCode } from './arch';
+import { Deadline, RELEASE_FIRST_MS, RELEASE_MAX_MS, pause, pollUntil } from './deadline';
+import { ECHILD, EINTR, EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
+import { findScratch, findSyscallSite } from './inject-site';
+import { libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
-import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit } from './wait-status';
+import { readRegisters, writeRegisters } from './registers';
+import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit, siginfoPid } from './wait-status';
 
 const PTRACE_CONT = 7;
 const PTRACE_DETACH = 17;
 const PTRACE_SYSCALL = 24;
-const PTRACE_GETREGS = 12;
-const PTRACE_SETREGS = 13;
-const PTRACE_GETREGSET = 0x4204;
-const PTRACE_SETREGSET = 0x4205;
 const PTRACE_SEIZE = 0x4206;
 const PTRACE_INTERRUPT = 0x4207;
 const PTRACE_O_TRACESYSGOOD = 0x1;
 const PTRACE_O_TRACEEXEC = 0x10;
-const NT_PRSTATUS = 1;
 
 const P_PID = 1;
 const WNOHANG = 1;
@@ -45,10 +36,10 @@ const X86_64_USER_CS = 0x33n;
  * Which of the rarer paths were taken, summed over all sessions. Only read by tests and
  * diagnostics: signal timing cannot be forced, so tests report these instead of asserting them.
  */
-export const traceStats = { sessions: 0, signalsDeliveredEarly: 0, signalsHeld: 0, syscallsRewound: 0, syscallRetries: 0 };
+export const traceStats = { sessions: 0, signalsDeliveredEarly: 0, signalsHeld: 0, syscallsRewound: 0, syscallRetries: 0, releasedLater: 0 };
 
-/** How far we look for an existing syscall instruction before giving up. */
-const MAX_CODE_SCAN = 8 * 1024 * 1024;
+/** How long detach() waits, without blocking, for a tracee to stop before leaving it to the background. */
+const DETACH_GRACE_MS = 500;
 
 export class Tracee {
   private memFd = -1;
@@ -59,6 +50,9 @@ export class Tracee {
   /** Signals that arrived while our registers were loaded; queued again right before detaching. */
   private readonly heldSignals: number[] = [];
   private gone = false;
+  /** In a stop we saw and have not resumed from: registers may be read and written. */
+  private inStop = false;
+  private readonly info = Buffer.alloc(128);
   private detached = false;
   /** Our own child: its exit status belongs to whoever spawned it (libuv, the reaper), never to us. */
   private readonly ourChild: boolean;
@@ -71,8 +65,11 @@ export class Tracee {
     this.ourChild = tid === pid && readStat(pid)?.ppid === process.pid;
   }
 
-  /** Seize `tid` (a thread of `pid`) and wait until it is parked in an interrupt stop. */
-  static seize(pid: number, tid: number, arch: Arch): Tracee {
+  /**
+   * Seize `tid` (a thread of `pid`) and wait, without blocking, until it is parked in an interrupt
+   * stop. On timeout the tracee is let go in the background (see release()) and the error thrown.
+   */
+  static async seize(pid: number, tid: number, arch: Arch, deadline: Deadline): Promise<Tracee> {
     const t = new Tracee(pid, tid, arch);
     traceStats.sessions++;
     const c = libc();
@@ -87,20 +84,22 @@ export class Tracee {
     }
     try {
       if (c.ptrace(PTRACE_INTERRUPT, tid, 0, 0) === -1) throw new SysError(`PTRACE_INTERRUPT of ${pid}`, c.errno());
-      t.waitForInterruptStop();
+      await t.waitForInterruptStop(deadline, () => `waiting for process ${pid} to stop (${describeState(pid, tid)})`);
       t.memFd = fs.openSync(`/proc/${tid}/mem`, 'r+');
     } catch (err) {
-      t.detach();
+      await t.detach();
       const esrch = (err as { code?: string }).code === 'ESRCH';
-      if (!(err instanceof ProcessGoneError) && (t.exited || esrch)) throw new ProcessGoneError(pid, 'exited');
+      if (!(err instanceof ProcessGoneError) && !(err instanceof TakeOverTimeoutError) && (t.exited || esrch)) {
+        throw new ProcessGoneError(pid, 'exited');
+      }
       throw err;
     }
     return t;
   }
 
-  private waitForInterruptStop(): void {
+  private async waitForInterruptStop(deadline: Deadline, what: () => string): Promise<void> {
     for (;;) {
-      const ev = this.waitEvent();
+      const ev = await pollUntil(deadline, what, () => this.pollEvent());
       switch (ev.kind) {
         case 'event-stop':
           return;
@@ -120,78 +119,66 @@ export class Tracee {
   }
 
   /**
-   * Next stop or end of the tracee. Peeks with WNOWAIT first so that the exit of our own child is
-   * left for its real waiter; stops are then consumed with waitpid.
+   * The next stop or end of the tracee, or undefined if there is none yet. Never blocks.
+   * Our own child's stops are consumed with waitid(WSTOPPED), which cannot take an exit status,
+   * and its exit is only peeked at (WNOWAIT): it belongs to its real waiter (libuv, the reaper).
+   * (Consuming a stop with waitpid after a peek could reap a child killed in between: issue 20.)
+   * Anyone else's exit is ours to consume (its real parent hears of it only then), so one call
+   * takes both. Note the kernel reports a tracee's stops to its tracer whatever the flags, so
+   * even a WEXITED-only call may return (and consume) a stop: every result is decoded.
    */
-  private waitEvent(): TraceeEvent {
+  private pollEvent(): TraceeEvent | undefined {
     const c = libc();
-    const info = Buffer.alloc(128);
-    for (;;) {
-      if (c.waitid(P_PID, this.tid, info, WEXITED | WSTOPPED | WNOWAIT | __WALL) === -1) {
+    const info = this.info;
+    const flags = this.ourChild ? WSTOPPED | WNOHANG | __WALL : WEXITED | WSTOPPED | WNOHANG | __WALL;
+    for (let peeked = false; ; ) {
+      info.fill(0);
+      if (c.waitid(P_PID, this.tid, info, peeked ? WEXITED | WNOWAIT | WNOHANG | __WALL : flags) === -1) {
         const errno = c.errno();
         if (errno === EINTR) continue;
+        // WSTOPPED alone finds no child in a zombie: look at how our own child ended.
+        if (errno === ECHILD && this.ourChild && !peeked) {
+          peeked = true;
+          continue;
+        }
         this.gone = true;
         throw new ProcessGoneError(this.pid, `vanished while traced (${new SysError('waitid', errno).code})`);
       }
-      if (siginfoIsExit(info)) {
+      if (siginfoPid(info) !== 0 && siginfoIsExit(info)) {
         this.gone = true;
-        if (!this.ourChild) c.waitpid(this.tid, Buffer.alloc(4), __WALL | WNOHANG);
         return decodeExitSiginfo(info);
       }
-      const status = Buffer.alloc(4);
-      const r = c.waitpid(this.tid, status, __WALL | WNOHANG);
-      if (r === -1 && c.errno() === EINTR) continue;
-      if (r <= 0) continue; // the stop went away (SIGKILL) between peek and consume: look again
-      return decodeWaitStatus(status.readInt32LE(0));
+      if (siginfoPid(info) !== 0) {
+        // A peek that saw a stop did not consume it: go round and take it with WSTOPPED.
+        if (peeked) {
+          peeked = false;
+          continue;
+        }
+        this.inStop = true;
+        // For ptrace stops si_status holds the whole stop code (signal | event << 8 | 0x80).
+        return decodeWaitStatus((info.readInt32LE(24) << 8) | 0x7f);
+      }
+      if (!this.ourChild || peeked) return undefined;
+      peeked = true;
     }
   }
 
   private resume(request: number, signal: number): void {
     const c = libc();
-    // ESRCH here means SIGKILL pulled it out of the stop; the next waitEvent reports the exit.
+    this.inStop = false;
+    // ESRCH here means SIGKILL pulled it out of the stop; the next poll reports the exit.
     if (c.ptrace(request, this.tid, 0, signal) === -1 && c.errno() !== ESRCH) {
       throw new SysError(`ptrace(${request}) on process ${this.pid}`, c.errno());
     }
   }
 
   getRegisters(): Registers {
-    const c = libc();
-    if (this.arch.name === 'x86_64') {
-      const buf = Buffer.alloc(this.arch.registerNames.length * 8);
-      check(`PTRACE_GETREGS of ${this.pid}`, c.ptraceBuf(PTRACE_GETREGS, this.tid, 0, buf));
-      return unpackRegisters(this.arch, buf);
-    }
-    return this.withRegset((iov, regs) => {
-      check(`PTRACE_GETREGSET of ${this.pid}`, c.ptrace(PTRACE_GETREGSET, this.tid, NT_PRSTATUS, iov));
-      return unpackRegisters(this.arch, Buffer.from(regs));
-    });
+    return readRegisters(this.arch, this.pid, this.tid);
   }
 
   setRegisters(regs: Registers): void {
-    const c = libc();
-    const packed = packRegisters(this.arch, regs);
     this.regsChanged = true;
-    if (this.arch.name === 'x86_64') {
-      check(`PTRACE_SETREGS of ${this.pid}`, c.ptraceBuf(PTRACE_SETREGS, this.tid, 0, packed));
-      return;
-    }
-    this.withRegset((iov, mem) => {
-      packed.copy(mem);
-      check(`PTRACE_SETREGSET of ${this.pid}`, c.ptrace(PTRACE_SETREGSET, this.tid, NT_PRSTATUS, iov));
-    });
-  }
-
-  /** GETREGSET takes a struct iovec holding a pointer, so both must live in native memory. */
-  private withRegset<T>(fn: (iovAddress: bigint, regs: Buffer) => T): T {
-    const size = this.arch.registerNames.length * 8;
-    const block = libc().alloc(16 + size);
-    try {
-      block.bytes.writeBigUInt64LE(block.address + 16n, 0);
-      block.bytes.writeBigUInt64LE(BigInt(size), 8);
-      return fn(block.address, block.bytes.subarray(16));
-    } finally {
-      block.free();
-    }
+    writeRegisters(this.arch, this.pid, this.tid, regs);
   }
 
   readMemory(addr: bigint, len: number): Buffer {
@@ -223,66 +210,20 @@ export class Tracee {
     // /proc/<tid>/maps is read once, and only if needed (x86_64 usually finds its site without it).
     let maps: MapEntry[] | undefined;
     const readMapsOnce = (): MapEntry[] => (maps ??= readMaps(this.tid));
-    this.syscallSite = this.findSyscallSite(this.saved, readMapsOnce);
-    return this.findScratch(this.saved, scratchSize, readMapsOnce);
-  }
-
-  private findSyscallSite(saved: Registers, readMapsOnce: () => MapEntry[]): bigint {
-    const pc = this.arch.pc(saved);
-    const insn = this.arch.syscallInstruction;
-    // x86_64: a thread parked in a syscall sits right after one. Not on aarch64: resuming at the
-    // interrupted `svc` after -ERESTART_RESTARTBLOCK makes the kernel swap in restart_syscall.
-    if (this.arch.name === 'x86_64' && pc >= 2n) {
-      try {
-        if (this.readMemory(pc - 2n, insn.length).equals(insn)) return pc - 2n;
-      } catch {
-        // unreadable: fall through to the scan
-      }
-    }
-    const avoid = new Set([pc, pc - BigInt(insn.length)]);
-    const maps = readMapsOnce().filter((m) => m.perms.includes('x') && m.path !== '[vsyscall]');
-    maps.sort((a, b) => Number(b.path === '[vdso]') - Number(a.path === '[vdso]'));
-    let budget = MAX_CODE_SCAN;
-    for (const m of maps) {
-      for (let at = m.start; at < m.end && budget > 0; at += 65536n) {
-        const len = Number(m.end - at < 65536n ? m.end - at : 65536n);
-        budget -= len;
-        let code: Buffer;
-        try {
-          code = this.readMemory(at, len);
-        } catch {
-          break;
-        }
-        // An instruction split across two chunks is missed; there are plenty of others.
-        const site = findSyscallInstructions(this.arch, code, at).find((a) => !avoid.has(a));
-        if (site !== undefined) return site;
-      }
-    }
-    throw new Error(`no syscall instruction found in process ${this.pid}`);
-  }
-
-  /** Room below the stack pointer (past the red zone), which the parked thread is not using. */
-  private findScratch(saved: Registers, size: number, readMapsOnce: () => MapEntry[]): bigint {
-    const sp = this.arch.sp(saved);
-    const below = (sp - BigInt(this.arch.redZone) - BigInt(size) - 64n) & ~15n;
-    const above = (sp + 15n) & ~15n;
-    const maps = readMapsOnce().filter((m) => m.perms.startsWith('rw'));
-    for (const base of [below, above]) {
-      // /proc/<pid>/mem does not grow the stack, so the area must already be mapped.
-      if (maps.some((m) => m.start <= base && base + BigInt(size) <= m.end)) return base;
-    }
-    throw new Error(`no usable stack memory in process ${this.pid} (sp 0x${sp.toString(16)})`);
+    const read = (addr: bigint, len: number): Buffer => this.readMemory(addr, len);
+    this.syscallSite = findSyscallSite(this.arch, this.pid, this.saved, read, readMapsOnce);
+    return findScratch(this.arch, this.pid, this.saved, scratchSize, readMapsOnce);
   }
 
   /** Run syscall `nr` in the tracee and return its raw result (negative = -errno). */
-  syscall(nr: number, args: readonly bigint[]): bigint {
+  async syscall(nr: number, args: readonly bigint[], deadline: Deadline): Promise<bigint> {
     if (!this.saved) throw new Error('Tracee.prepare() must run before syscall()');
     for (let attempt = 0; ; attempt++) {
       this.setRegisters(this.arch.prepareCall(this.saved, this.syscallSite, nr, args));
       this.resume(PTRACE_SYSCALL, 0);
-      this.waitSyscallStop(); // entry
+      await this.waitSyscallStop(deadline, nr); // entry
       this.resume(PTRACE_SYSCALL, 0);
-      this.waitSyscallStop(); // exit
+      await this.waitSyscallStop(deadline, nr); // exit
       const ret = this.arch.result(this.getRegisters());
       const restart = isRestartCode(ret);
       // A signal interrupted our call; we hold signals back, so simply issue it again.
@@ -291,9 +232,13 @@ export class Tracee {
     }
   }
 
-  private waitSyscallStop(): void {
+  private async waitSyscallStop(deadline: Deadline, nr: number): Promise<void> {
     for (;;) {
-      const ev = this.waitEvent();
+      const ev = await pollUntil(
+        deadline,
+        () => `waiting for syscall ${nr} injected into process ${this.pid} (${describeState(this.pid, this.tid)})`,
+        () => this.pollEvent(),
+      );
       switch (ev.kind) {
         case 'syscall':
           return;
@@ -320,47 +265,117 @@ export class Tracee {
     return this.gone;
   }
 
-  /** Put memory and registers back, re-queue held signals, detach. Never throws. */
-  detach(): void {
+  /**
+   * Put memory and registers back, re-queue held signals, detach. Never throws, never blocks.
+   * Only a tracee in a stop can be detached (and our registers may still be loaded in it): one that
+   * is not — an error struck between resume and wait, a timeout, a stop consumed by another waiter —
+   * is parked again with PTRACE_INTERRUPT and released the moment it stops: within DETACH_GRACE_MS
+   * here, else in the background (releaseLater), since a tracee in vfork or D state stops only
+   * when it leaves that state. Until then it runs on traced, untouched or inside our syscall.
+   */
+  async detach(): Promise<void> {
     if (this.detached) return;
     this.detached = true;
-    const c = libc();
-    try {
-      if (this.gone) return;
-      for (const { addr, original } of this.borrowed.reverse()) {
-        try {
-          this.writeMemory(addr, original);
-        } catch {
-          // the process is going away; nothing else to do
-        }
-      }
-      if (this.saved && this.regsChanged) {
-        try {
-          const restored = this.arch.restore(this.saved, this.heldSignals.length > 0);
-          if (this.arch.pc(restored) !== this.arch.pc(this.saved)) traceStats.syscallsRewound++;
-          this.setRegisters(restored);
-        } catch {
-          // same
-        }
-      }
-      // Queued on this very thread while it is still parked: unblocked (they were delivered to it
-      // moments ago), so the kernel takes them on the way out and applies its usual restart rules.
-      for (const sig of this.heldSignals) c.tgkill(this.pid, this.tid, sig);
-      if (c.ptrace(PTRACE_DETACH, this.tid, 0, 0) === -1 && c.errno() === ESRCH && !this.gone) {
-        // Not in a stop: either an error struck between resume and wait, or SIGKILL woke it up.
-        // Park it again (or see it exit: a dead tracee must be waited for, or its real parent
-        // could never reap it), then let go.
-        c.ptrace(PTRACE_INTERRUPT, this.tid, 0, 0);
-        try {
-          this.waitForInterruptStop();
-          c.ptrace(PTRACE_DETACH, this.tid, 0, 0);
-        } catch {
-          // gone: waitEvent has recorded it
-        }
-      }
-    } finally {
+    if (this.tryFinish()) return;
+    libc().ptrace(PTRACE_INTERRUPT, this.tid, 0, 0);
+    const grace = new Deadline(this.pid, DETACH_GRACE_MS);
+    for (let attempt = 0; !grace.expired; attempt++) {
+      await pause(attempt);
+      if (this.tryFinish()) return;
+    }
+    traceStats.releasedLater++;
+    this.releaseLater(RELEASE_FIRST_MS);
+  }
+
+  private releaseLater(ms: number): void {
+    // Unref'd: a process dinit no longer waits for must not keep it alive; the kernel detaches
+    // every tracee of an exiting tracer anyway.
+    setTimeout(() => {
+      if (!this.tryFinish()) this.releaseLater(Math.min(ms * 2, RELEASE_MAX_MS));
+    }, ms).unref();
+  }
+
+  /** One attempt at letting go; true once detached or gone. */
+  private tryFinish(): boolean {
+    const done = this.attemptFinish();
+    if (done) {
       if (this.memFd >= 0) fs.closeSync(this.memFd);
       this.memFd = -1;
     }
+    return done;
   }
+
+  private attemptFinish(): boolean {
+    const c = libc();
+    {
+      if (this.gone) return true;
+      let stopped = this.inStop;
+      try {
+        const ev = this.pollEvent();
+        if (ev?.kind === 'exited' || ev?.kind === 'killed') return true;
+        if (ev) stopped = true;
+        // A signal it was about to take: re-queued below, so it is not lost by detaching.
+        if (ev?.kind === 'signal' && (ev.signal >= 32 || !this.heldSignals.includes(ev.signal))) this.heldSignals.push(ev.signal);
+      } catch {
+        return true; // gone: pollEvent has recorded it
+      }
+      // Another waiter may have consumed the stop's report; register access works only in a stop.
+      if (!stopped) stopped = this.probeStopped();
+      if (!stopped) return false;
+      this.restore();
+      // Queued on this very thread while it is still parked: unblocked (they were delivered to it
+      // moments ago), so the kernel takes them on the way out and applies its usual restart rules.
+      for (const sig of this.heldSignals) c.tgkill(this.pid, this.tid, sig);
+      this.heldSignals.length = 0;
+      if (c.ptrace(PTRACE_DETACH, this.tid, 0, 0) === 0) return true;
+      // ESRCH: SIGKILL took it out of the stop, or it was never in one; look again later.
+      this.inStop = false;
+      return this.gone;
+    }
+  }
+
+  private probeStopped(): boolean {
+    try {
+      this.getRegisters();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private restore(): void {
+    for (const { addr, original } of this.borrowed.reverse()) {
+      try {
+        this.writeMemory(addr, original);
+      } catch {
+        // the process is going away; nothing else to do
+      }
+    }
+    this.borrowed.length = 0;
+    if (this.saved && this.regsChanged) {
+      try {
+        const restored = this.arch.restore(this.saved, this.heldSignals.length > 0);
+        if (this.arch.pc(restored) !== this.arch.pc(this.saved)) traceStats.syscallsRewound++;
+        this.setRegisters(restored);
+        this.regsChanged = false;
+      } catch {
+        // same
+      }
+    }
+  }
+
+}
+
+/** For the timeout message: why a thread might not stop (D covers vfork and uninterruptible sleep). */
+function describeState(pid: number, tid: number): string {
+  const st = readStat(pid, tid);
+  if (!st) return 'gone';
+  if (st.state === 'D') return 'state D: in vfork() or uninterruptible sleep';
+  let wchan = '';
+  try {
+    wchan = fs.readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8');
+  } catch {
+    // not available
+  }
+  return `state ${st.state}${wchan && wchan !== '0' ? ` in ${wchan}` : ''}`;
 }

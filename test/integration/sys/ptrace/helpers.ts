@@ -1,7 +1,10 @@
 // Helpers for the ptrace integration tests: real processes, observed through /proc.
-import { ChildProcess, SpawnOptions, spawn } from 'node:child_process';
+import { ChildProcess, SpawnOptions, execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SYS = { read: 0, nanosleep: 35, wait4: 61, clock_nanosleep: 230 } as const;
@@ -23,7 +26,64 @@ export interface Tracee {
   kill: () => void;
 }
 
-export function start(cmd: string, args: string[], options: SpawnOptions = {}): Tracee {
+/**
+ * The tracee's real parent: forks, execs argv, waits, and ends the same way its child did.
+ * Needed because the takeover yields to the event loop: a tracee that is a child_process child
+ * of the test would have its ptrace stops consumed by libuv's waitpid on SIGCHLD.
+ */
+const KEEPER_C = `
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  (void)argc;
+  pid_t pid = fork();
+  if (pid == 0) { execvp(argv[1], argv + 1); _exit(127); }
+  int st;
+  while (waitpid(pid, &st, 0) < 0) {}
+  if (WIFSIGNALED(st)) { signal(WTERMSIG(st), SIG_DFL); kill(getpid(), WTERMSIG(st)); }
+  return WEXITSTATUS(st);
+}
+`;
+
+/** Compiles a C source with the machine's cc once per content; returns the binary (mode 0755). */
+export function compileC(name: string, source: string): string {
+  const hash = crypto.createHash('sha256').update(source).digest('hex').slice(0, 12);
+  const binary = path.join(os.tmpdir(), `dinit-${name}-${hash}`);
+  if (!fs.existsSync(binary)) {
+    const src = `${binary}.c`;
+    fs.writeFileSync(src, source);
+    execFileSync('cc', ['-O2', '-o', `${binary}.tmp`, src], { stdio: 'ignore' });
+    fs.chmodSync(`${binary}.tmp`, 0o755);
+    fs.renameSync(`${binary}.tmp`, binary);
+  }
+  return binary;
+}
+
+/** Starts `cmd` under a keeper (its real parent); resolves once it has exec'd. */
+export async function start(cmd: string, args: string[], options: SpawnOptions = {}): Promise<Tracee> {
+  const keeper = compileC('ptrace-keeper', KEEPER_C);
+  const t = startDirect(keeper, [cmd, ...args], options);
+  try {
+    // Exec'd once its program is no longer the keeper (`cmd` may be a wrapper such as a pyenv shim).
+    const pid = await until(`${cmd} to start under its keeper`, () => {
+      const kid = childrenOf(t.pid)[0];
+      if (kid === undefined) return undefined;
+      try {
+        return fs.readlinkSync(`/proc/${kid}/exe`) !== keeper ? kid : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    return { ...t, pid };
+  } catch (err) {
+    t.kill();
+    throw err;
+  }
+}
+
+/** Starts `cmd` as a child_process child of the test itself (for tests that never stop it). */
+export function startDirect(cmd: string, args: string[], options: SpawnOptions = {}): Tracee {
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
   let out = '';
   let err = '';
@@ -70,9 +130,14 @@ export function treeOf(pid: number): number[] {
   return out;
 }
 
-/** The syscall number a thread is blocked in, or undefined (running / gone). */
+/**
+ * The syscall number a thread is blocked in, or undefined (running / gone). Only interruptible
+ * sleep counts: under I/O load a process shows `read` while it waits in state D for a disk read
+ * (the dynamic loader reading a library), long before it reaches the read the test waits for.
+ */
 export function blockedIn(pid: number): number | undefined {
   try {
+    if (/ \(.*\) (\S) /.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== 'S') return undefined;
     const first = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0];
     return first === undefined || first === 'running' || first === '-1' ? undefined : Number(first);
   } catch {

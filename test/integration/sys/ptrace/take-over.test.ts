@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ProcessGoneError, takeOverOutput } from '../../../../src/sys/ptrace';
 import { traceStats } from '../../../../src/sys/ptrace/tracee';
-import { SYS, Tracee, blockedIn, childrenOf, readAll, readUntil, skipReason, start, until, waitBlocked } from './helpers';
+import { SYS, Tracee, blockedIn, childrenOf, readAll, readUntil, skipReason, start, startDirect, until, waitBlocked } from './helpers';
 
 const running: Tracee[] = [];
 function track(t: Tracee): Tracee {
@@ -40,11 +40,11 @@ const pipeIdentity = (pid: number, fd: number) => fs.statSync(`/proc/${pid}/fd/$
 
 describe('takeOverOutput', { skip: skipReason }, () => {
   it('redirects a shell waiting in wait4 and its child sleeping in nanosleep', async () => {
-    const t = track(start('bash', ['-c', 'sleep 1; echo x y z']));
+    const t = track(await start('bash', ['-c', 'sleep 1; echo x y z']));
     const sleeper = await waitBlocked(t.pid, [SYS.clock_nanosleep, SYS.nanosleep], (p) => p !== t.pid);
     await until('bash in wait4', () => blockedIn(t.pid) === SYS.wait4);
 
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     assert.deepEqual(r.processes.sort(), [t.pid, sleeper].sort());
     assert.notEqual(r.stderr, -1);
     assert.equal(r.skipped, undefined);
@@ -57,12 +57,12 @@ describe('takeOverOutput', { skip: skipReason }, () => {
 
   it('redirects a grandchild blocked in read, and stderr separately', async () => {
     const script = 'exec 3<&0; sh -c \'read x <&3; echo "grand $x"; echo "grand-err" >&2\' & wait; echo parent';
-    const t = track(start('bash', ['-c', script]));
+    const t = track(await start('bash', ['-c', script]));
     const grandchild = await waitBlocked(t.pid, [SYS.read], (p) => p !== t.pid);
     await until('bash in wait4', () => blockedIn(t.pid) === SYS.wait4);
     const fdBefore = pipeIdentity(grandchild, 3);
 
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     assert.ok(r.processes.includes(grandchild));
     assert.equal(pipeIdentity(grandchild, 3), fdBefore, 'stdin (fd 3 copy) untouched');
     t.child.stdin?.end('hello\n');
@@ -73,9 +73,9 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('resumes a read() with the right data and keeps the exit status', async () => {
-    const t = track(start('bash', ['-c', 'read x; echo "got $x"; echo oops >&2; exit 7']));
+    const t = track(await start('bash', ['-c', 'read x; echo "got $x"; echo oops >&2; exit 7']));
     await until('bash in read', () => blockedIn(t.pid) === SYS.read);
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     assert.deepEqual(r.processes, [t.pid]);
     t.child.stdin?.end('abc\n');
     const [out, err, exit] = await Promise.all([readAll(r.stdout), readAll(r.stderr), t.exited]);
@@ -87,9 +87,9 @@ describe('takeOverOutput', { skip: skipReason }, () => {
 
   it('lets an interrupted nanosleep finish normally (restart_syscall)', async () => {
     const started = Date.now();
-    const t = track(start('sleep', ['0.6']));
+    const t = track(await start('sleep', ['0.6']));
     await until('sleep in clock_nanosleep', () => blockedIn(t.pid) === SYS.clock_nanosleep);
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     const [out, err, exit] = await Promise.all([readAll(r.stdout), readAll(r.stderr), t.exited]);
     assert.deepEqual(exit, { code: 0, signal: null });
     assert.equal(out + err + t.oldErr(), '', 'no "Interrupted system call" or similar');
@@ -97,9 +97,9 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('maps fd 1 and fd 2 to one pipe when they are the same file', async () => {
-    const t = track(start('bash', ['-c', 'exec 2>&1; read x; echo out; echo err >&2']));
+    const t = track(await start('bash', ['-c', 'exec 2>&1; read x; echo out; echo err >&2']));
     await until('bash in read', () => blockedIn(t.pid) === SYS.read);
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     assert.equal(r.stderr, -1);
     t.child.stdin?.end('\n');
     const [out, exit] = await Promise.all([readAll(r.stdout), t.exited]);
@@ -108,9 +108,9 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('works on a tracee running as nobody', async () => {
-    const t = track(start('bash', ['-c', 'read x; echo "nobody $x $(id -u)"'], { uid: 65534, gid: 65534 }));
+    const t = track(await start('bash', ['-c', 'read x; echo "nobody $x $(id -u)"'], { uid: 65534, gid: 65534 }));
     await until('bash in read', () => blockedIn(t.pid) === SYS.read);
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     t.child.stdin?.end('hi\n');
     const [out, exit] = await Promise.all([readAll(r.stdout), t.exited, readAll(r.stderr)]);
     assert.equal(out, 'nobody hi 65534\n');
@@ -119,11 +119,11 @@ describe('takeOverOutput', { skip: skipReason }, () => {
 
   it('runs a signal trap that fires while taking over', async () => {
     const script = 'trap "echo trapped" USR1; exec 3<&0; cat <&3 >/dev/null & wait $!; echo "wait=$?"; wait $!; echo "end=$?"';
-    const t = track(start('bash', ['-c', script]));
+    const t = track(await start('bash', ['-c', script]));
     await waitBlocked(t.pid, [SYS.read], (p) => p !== t.pid);
     await until('bash in wait4', () => blockedIn(t.pid) === SYS.wait4);
     process.kill(t.pid, 'SIGUSR1');
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     t.child.stdin?.end();
     const [out, exit] = await Promise.all([readAll(r.stdout), t.exited, readAll(r.stderr)]);
     const all = t.oldOut() + out;
@@ -137,16 +137,16 @@ describe('takeOverOutput', { skip: skipReason }, () => {
     const script =
       'n=0; trap "n=\\$((n+1))" USR1; exec 3<&0; cat <&3 >/dev/null & c=$!; ' +
       'while kill -0 $c 2>/dev/null; do wait $c; done; echo "end $n"';
-    const t = track(start('bash', ['-c', script]));
+    const t = track(await start('bash', ['-c', script]));
     await waitBlocked(t.pid, [SYS.read], (p) => p !== t.pid);
-    const storm = track(start('bash', ['-c', `while kill -USR1 ${t.pid} 2>/dev/null; do :; done`]));
+    const storm = track(startDirect('bash', ['-c', `while kill -USR1 ${t.pid} 2>/dev/null; do :; done`]));
     await until('the storm to start', () => childrenOf(process.pid).includes(storm.pid));
     const held = traceStats.signalsHeld;
     const early = traceStats.signalsDeliveredEarly;
     // Several rounds: each replaces the previous round's pipe, so only the last one gets output.
-    let r = takeOverOutput(t.pid);
+    let r = await takeOverOutput(t.pid);
     for (let round = 1; round < 10; round++) {
-      const next = takeOverOutput(t.pid);
+      const next = await takeOverOutput(t.pid);
       fs.closeSync(r.stdout);
       fs.closeSync(r.stderr);
       r = next;
@@ -168,20 +168,20 @@ describe('takeOverOutput', { skip: skipReason }, () => {
     try {
       // Single-threaded, and race-free unlike a shell trap: the handler wakes select() through
       // set_wakeup_fd, and every signal is acknowledged on the fifo.
-      const t = track(start('python3', ['-c', PYTHON_ACKER, fifo]));
+      const t = track(await start('python3', ['-c', PYTHON_ACKER, fifo]));
       await until('python ready', () => t.oldOut().includes('ready'), 15000);
       // Each ping waits for its ack: a signal we swallowed would stall the game and print LOST.
       const pinger = track(
-        start('bash', [
+        startDirect('bash', [
           '-c',
           `exec 5<>${fifo}; n=0; while [ ! -e ${stop} ]; do kill -USR1 ${t.pid} || exit 2; ` +
             'read -t 3 -u 5 a || { echo LOST; exit 1; }; n=$((n+1)); done; echo "pings $n"',
         ]),
       );
       const held = traceStats.signalsHeld;
-      let r = takeOverOutput(t.pid);
+      let r = await takeOverOutput(t.pid);
       for (let round = 1; round < 20; round++) {
-        const next = takeOverOutput(t.pid);
+        const next = await takeOverOutput(t.pid);
         fs.closeSync(r.stdout);
         fs.closeSync(r.stderr);
         r = next;
@@ -202,17 +202,17 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('keeps a multi-threaded node process running; later output arrives on the new pipe', async () => {
-    const t = track(start(process.execPath, ['-e', 'let n = 0; setInterval(() => console.log("tick " + n++), 100)']));
+    const t = track(await start(process.execPath, ['-e', 'let n = 0; setInterval(() => console.log("tick " + n++), 100)']));
     await until('first tick', () => t.oldOut().includes('tick 0'));
     const threads = fs.readdirSync(`/proc/${t.pid}/task`).length;
     assert.ok(threads > 1, `node has ${threads} threads`);
-    const r = takeOverOutput(t.pid);
+    const r = await takeOverOutput(t.pid);
     const seenBefore = t.oldOut().split('\n').filter(Boolean).length;
     const text = await readUntil(r.stdout, /tick \d+\n.*tick \d+\n/s);
     const ticks = text.match(/tick (\d+)/g)?.map((s) => Number(s.slice(5))) ?? [];
     assert.ok((ticks[0] as number) >= seenBefore - 1, `ticks continue: ${ticks} after ${seenBefore}`);
     assert.equal(fs.readdirSync(`/proc/${t.pid}/task`).length >= threads - 1, true);
-    assert.equal(childrenOf(process.pid).includes(t.pid), true, 'still running');
+    assert.equal(childrenOf(t.child.pid as number).includes(t.pid), true, 'still running');
     t.kill();
     fs.closeSync(r.stderr);
     const exit = await t.exited;
@@ -220,27 +220,27 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('leaves the exit status of a zombie child to its real waiter', async () => {
-    const t = start('sh', ['-c', 'exit 3']);
+    const t = startDirect('sh', ['-c', 'exit 3']);
     // Synchronous spin: the event loop (and so libuv's reaping) cannot run until we are done.
     const deadline = Date.now() + 5000;
     while (!/\) Z /.test(fs.readFileSync(`/proc/${t.pid}/stat`, 'utf8'))) {
       if (Date.now() > deadline) throw new Error('child never became a zombie');
     }
-    assert.throws(() => takeOverOutput(t.pid), ProcessGoneError);
+    await assert.rejects(takeOverOutput(t.pid), ProcessGoneError);
     assert.deepEqual(await t.exited, { code: 3, signal: null });
   });
 
   it('copes with a tracee killed while being taken over', async (t0) => {
     const messages: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const t = track(start('sleep', ['5']));
+      const t = track(await start('sleep', ['5']));
       await until('sleep in clock_nanosleep', () => blockedIn(t.pid) === SYS.clock_nanosleep);
-      const killer = start('kill', ['-9', String(t.pid)]);
+      const killer = startDirect('kill', ['-9', String(t.pid)]);
       // Keep taking over until the kill lands, somewhere inside or between sessions.
       let gone = false;
       for (let round = 0; round < 5000 && !gone; round++) {
         try {
-          const r = takeOverOutput(t.pid);
+          const r = await takeOverOutput(t.pid);
           fs.closeSync(r.stdout);
           fs.closeSync(r.stderr);
         } catch (err) {
@@ -257,14 +257,14 @@ describe('takeOverOutput', { skip: skipReason }, () => {
 
   it('lets the real parent reap a grandchild killed while being taken over', async () => {
     for (let i = 0; i < 3; i++) {
-      const t = track(start('bash', ['-c', 'sleep 5; echo "status $?"']));
+      const t = track(await start('bash', ['-c', 'sleep 5; echo "status $?"']));
       const sleeper = await waitBlocked(t.pid, [SYS.clock_nanosleep, SYS.nanosleep], (p) => p !== t.pid);
-      const rounds = [takeOverOutput(t.pid)];
-      const killer = start('kill', ['-9', String(sleeper)]);
+      const rounds = [await takeOverOutput(t.pid)];
+      const killer = startDirect('kill', ['-9', String(sleeper)]);
       // Traced, a dead grandchild is visible only to us until we wait for it; bash would hang.
       for (let round = 0; round < 200 && childrenOf(t.pid).includes(sleeper); round++) {
         try {
-          rounds.push(takeOverOutput(t.pid));
+          rounds.push(await takeOverOutput(t.pid));
         } catch (err) {
           assert.ok(err instanceof ProcessGoneError); // bash finished before this round: fine
           break;
@@ -282,8 +282,8 @@ describe('takeOverOutput', { skip: skipReason }, () => {
   });
 
   it('throws ProcessGoneError for a process that is gone', async () => {
-    const t = start('true', []);
+    const t = startDirect('true', []);
     await t.exited;
-    assert.throws(() => takeOverOutput(t.pid), ProcessGoneError);
+    await assert.rejects(takeOverOutput(t.pid), ProcessGoneError);
   });
 });
