@@ -1,7 +1,7 @@
 // Reading process state from /proc. Parsers are exported separately so they can be tested on
 // fixed text; the readers return undefined when the process vanished (a normal race here).
 import fs from 'node:fs';
-import { readProc } from '../../kernel/proc-info';
+import { readProc } from '../proc-read';
 
 function readOrUndefined(path: string): string | undefined {
   try {
