@@ -2,12 +2,14 @@ import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
 import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
 import type { Config } from './config';
 import { describeError } from './errors';
+import { ExitGate } from './exit-gate';
 import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
-import { closeQuietly, Processes, type Stdio } from './processes';
+import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
+import { startService } from './service-start';
 import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
 import type { SysCalls } from '../sys';
@@ -16,8 +18,6 @@ import type { SysCalls } from '../sys';
 export const EXIT = Object.freeze({ SUCCESS: 0, DINIT_FAILURE: 1, SERVICE_FAILURE: 3 });
 /** `run` exiting with this status means "disabled itself": nothing else happens. */
 export const DISABLED_STATUS = 115;
-/** After the last process is gone, how long pipes kept open by outsiders may stay silent before dinit exits anyway. */
-const PIPE_DRAIN_LIMIT_MS = 2000;
 
 /** A plugin: a plain object. Built-ins and bundles alike. */
 export interface Plugin<Options = unknown> {
@@ -50,6 +50,7 @@ export class Kernel {
   private readonly processes: Processes;
   private readonly reaper: Reaper;
   private readonly orphans: Orphans;
+  private readonly exitGate: ExitGate;
   private stopReason: StopReason | undefined;
   private exitCode: number | undefined;
   private firstError: Error | undefined;
@@ -57,7 +58,6 @@ export class Kernel {
   /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
   private programFiles = new Set<string>();
   private finishing = false;
-  private drainTimer: NodeJS.Timeout | undefined;
   private resolveDone: (code: number) => void = () => {};
   private readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
 
@@ -90,6 +90,12 @@ export class Kernel {
       },
     });
     this.orphans.attach(this.reaper);
+    this.exitGate = new ExitGate(this.output, {
+      busy: () => this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0,
+      childrenNow: () => this.reaper.childrenNow(),
+      requestScan: () => this.reaper.request(),
+      finish: () => void this.finish(),
+    });
   }
 
   /** Applies a plugin; a plugin that throws here is a configuration error. */
@@ -187,34 +193,20 @@ export class Kernel {
     return this.output.drained();
   }
 
-  /** Starts one service: `run`, and `log` reading run's stdout when there is one. */
-  private async startService(spec: ServiceSpec): Promise<void> {
-    const env = process.env;
-    let logPipe: [number, number] | undefined;
-    try {
-      if (spec.log) logPipe = this.sys.pipe();
-      this.log.info(`${spec.name}/run: starting`);
-      const runStdio: Stdio = { stdin: 'ignore', stdout: logPipe ? logPipe[1] : 'pipe', stderr: 'pipe' };
-      const run = await this.spawn({ service: spec.name, stage: 'run', argv: spec.run, cwd: spec.dir, env }, runStdio, spec);
-      if (this.stopping) void this.stopProgram(run);
-    } catch (error) {
-      if (logPipe) logPipe.forEach(closeQuietly);
-      this.fail(new Error(`${spec.name}/run: error running: ${(error as Error).message}`));
-      return;
-    }
-    if (!spec.log || !logPipe) return;
-    closeQuietly(logPipe[1]);
-    try {
-      this.log.info(`${spec.name}/log: starting`);
-      const logStdio: Stdio = { stdin: logPipe[0], stdout: 'pipe', stderr: 'pipe', stdoutStage: 'run' };
-      await this.spawn({ service: spec.name, stage: 'log', argv: spec.log.argv, cwd: spec.log.cwd, env }, logStdio, spec);
-    } catch (error) {
-      this.log.error(`${spec.name}/log: error running: ${(error as Error).message}`);
-      this.setExitCode(EXIT.DINIT_FAILURE);
-      this.stop({ kind: 'error', error: error as Error });
-    } finally {
-      closeQuietly(logPipe[0]);
-    }
+  /** Starts one service (service-start.ts): `run`, and `log` reading run's stdout when there is one. */
+  private startService(spec: ServiceSpec): Promise<void> {
+    return startService(spec, {
+      log: this.log,
+      stopping: () => this.stopping,
+      pipe: () => this.sys.pipe(),
+      spawn: (request, stdio) => this.spawn(request, stdio, spec),
+      stopRun: (run) => void this.stopProgram(run),
+      failRun: (error) => this.fail(error),
+      failLog: (error) => {
+        this.setExitCode(EXIT.DINIT_FAILURE);
+        this.stop({ kind: 'error', error });
+      },
+    });
   }
 
   /** Begins the container stop: every program's `run` and every adopted process is asked to end. */
@@ -299,34 +291,16 @@ export class Kernel {
     this.stop({ kind: 'error', error: err });
   }
 
-  /** Exits once stopping, with no program, no foreign child, and every pipe drained (bounded). */
+  /** Exits once stopping, with no program, no foreign child, and every pipe drained (exit-gate.ts). */
   private maybeFinish(): void {
     if (!this.stopReason || this.finishing) return;
-    if (this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0) return;
-    // The count above is from the last scan: a child reparented since (a program's child, when
-    // the program exited just now) would be left behind, a zombie of whoever inherits it. So
-    // look again, synchronously, before deciding. The reaper's next scan (every 100 ms while
-    // stopping, or on the child's SIGCHLD) handles it and asks again; no request from here,
-    // so a child the scan cannot settle yet never turns this into a busy loop.
-    if (this.reaper.childrenNow() > 0) return;
-    if (this.output.open > 0) {
-      // Every process is gone, yet a pipe is open: a writer outside our PID namespace holds it.
-      // Bounded by silence, not by total time: a backed-up consumer only slows the drain.
-      this.drainTimer ??= setTimeout(() => {
-        this.drainTimer = undefined;
-        if (this.output.open === 0 || this.output.quietFor() >= PIPE_DRAIN_LIMIT_MS) void this.finish();
-        else this.maybeFinish();
-      }, Math.max(50, PIPE_DRAIN_LIMIT_MS - this.output.quietFor()));
-      this.reaper.request();
-      return;
-    }
-    void this.finish();
+    this.exitGate.check();
   }
 
   private async finish(): Promise<void> {
     if (this.finishing) return;
     this.finishing = true;
-    clearTimeout(this.drainTimer);
+    this.exitGate.cancel();
     this.reaper.stop();
     const code = this.exitCode ?? EXIT.SUCCESS;
     if (this.firstError) this.log.error(`exiting: ${this.firstError.message}`);

@@ -23,7 +23,7 @@ test('adopt: an unprivileged process flooding the hand-over socket cannot block 
     let termAt = 0;
     const done = /: (redirected stdout and stderr of PID|error redirecting stdout and stderr)/;
     const r = await runDinit(makeTree({ app: { run: `${orphans}; exec sleep 1000` } }), {
-      env: { DINIT_REPARENTING_POLICY: 'adopt', DINIT_JSON_STDOUT: '0', DINIT_LOG_LEVEL: 'debug' },
+      env: { DINIT_REPARENTING_POLICY: 'adopt', DINIT_JSON_STDOUT: '0', DINIT_LOG_LEVEL: 'trace' },
       timeoutMs: 60000,
       during: async (d) => {
         // Each takeover ends within its deadline (3 s), one after the other.

@@ -2,17 +2,19 @@
 // back, detach. Syscalls are run through a `syscall`/`svc` instruction that already exists in the
 // tracee (stopping at syscall-exit with PTRACE_SYSCALL) instead of writing a code stub: other
 // threads of the tracee keep running the very same code pages, and a stub they stumbled on would
-// kill them with SIGTRAP. Longer than most files on purpose: the stop/resume state machine, the
-// non-blocking waits and the detach/release logic all share one session state.
-import fs from 'node:fs';
+// kill them with SIGTRAP. The stop/resume state machine and the detach/release logic share one
+// session state and live here; waiting (tracee-wait.ts), registers (registers.ts), memory
+// (tracee-memory.ts) and the injection site (inject-site.ts) have files of their own.
 import { Arch, Registers, isRestartCode } from './arch';
 import { Deadline, RELEASE_FIRST_MS, RELEASE_MAX_MS, pause, pollUntil } from './deadline';
-import { ECHILD, EINTR, EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
+import { EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
 import { findScratch, findSyscallSite } from './inject-site';
 import { libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
 import { readRegisters, writeRegisters } from './registers';
-import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit, siginfoPid } from './wait-status';
+import { TraceeMemory } from './tracee-memory';
+import { describeState, pollTraceeEvent } from './tracee-wait';
+import type { TraceeEvent } from './wait-status';
 
 const PTRACE_CONT = 7;
 const PTRACE_DETACH = 17;
@@ -21,13 +23,6 @@ const PTRACE_SEIZE = 0x4206;
 const PTRACE_INTERRUPT = 0x4207;
 const PTRACE_O_TRACESYSGOOD = 0x1;
 const PTRACE_O_TRACEEXEC = 0x10;
-
-const P_PID = 1;
-const WNOHANG = 1;
-const WSTOPPED = 2;
-const WEXITED = 4;
-const WNOWAIT = 0x01000000;
-const __WALL = 0x40000000;
 
 /** __USER_CS on x86_64: the code segment of 64-bit user mode (0x23 is 32-bit compat mode). */
 const X86_64_USER_CS = 0x33n;
@@ -42,11 +37,11 @@ export const traceStats = { sessions: 0, signalsDeliveredEarly: 0, signalsHeld: 
 const DETACH_GRACE_MS = 500;
 
 export class Tracee {
-  private memFd = -1;
+  /** /proc/<tid>/mem, open while the thread is parked. */
+  private readonly memory: TraceeMemory;
   private saved: Registers | undefined;
   private regsChanged = false;
   private syscallSite = 0n;
-  private readonly borrowed: Array<{ addr: bigint; original: Buffer }> = [];
   /** Signals that arrived while our registers were loaded; queued again right before detaching. */
   private readonly heldSignals: number[] = [];
   private gone = false;
@@ -63,6 +58,7 @@ export class Tracee {
     private readonly arch: Arch,
   ) {
     this.ourChild = tid === pid && readStat(pid)?.ppid === process.pid;
+    this.memory = new TraceeMemory(pid, tid);
   }
 
   /**
@@ -85,7 +81,7 @@ export class Tracee {
     try {
       if (c.ptrace(PTRACE_INTERRUPT, tid, 0, 0) === -1) throw new SysError(`PTRACE_INTERRUPT of ${pid}`, c.errno());
       await t.waitForInterruptStop(deadline, () => `waiting for process ${pid} to stop (${describeState(pid, tid)})`);
-      t.memFd = fs.openSync(`/proc/${tid}/mem`, 'r+');
+      t.memory.open();
     } catch (err) {
       await t.detach();
       const esrch = (err as { code?: string }).code === 'ESRCH';
@@ -118,49 +114,19 @@ export class Tracee {
     }
   }
 
-  /**
-   * The next stop or end of the tracee, or undefined if there is none yet. Never blocks.
-   * Our own child's stops are consumed with waitid(WSTOPPED), which cannot take an exit status,
-   * and its exit is only peeked at (WNOWAIT): it belongs to its real waiter (libuv, the reaper).
-   * (Consuming a stop with waitpid after a peek could reap a child killed in between: issue 20.)
-   * Anyone else's exit is ours to consume (its real parent hears of it only then), so one call
-   * takes both. Note the kernel reports a tracee's stops to its tracer whatever the flags, so
-   * even a WEXITED-only call may return (and consume) a stop: every result is decoded.
-   */
+  /** The next stop or end of the tracee, or undefined if there is none yet; never blocks (tracee-wait.ts). */
   private pollEvent(): TraceeEvent | undefined {
-    const c = libc();
-    const info = this.info;
-    const flags = this.ourChild ? WSTOPPED | WNOHANG | __WALL : WEXITED | WSTOPPED | WNOHANG | __WALL;
-    for (let peeked = false; ; ) {
-      info.fill(0);
-      if (c.waitid(P_PID, this.tid, info, peeked ? WEXITED | WNOWAIT | WNOHANG | __WALL : flags) === -1) {
-        const errno = c.errno();
-        if (errno === EINTR) continue;
-        // WSTOPPED alone finds no child in a zombie: look at how our own child ended.
-        if (errno === ECHILD && this.ourChild && !peeked) {
-          peeked = true;
-          continue;
-        }
-        this.gone = true;
-        throw new ProcessGoneError(this.pid, `vanished while traced (${new SysError('waitid', errno).code})`);
-      }
-      if (siginfoPid(info) !== 0 && siginfoIsExit(info)) {
-        this.gone = true;
-        return decodeExitSiginfo(info);
-      }
-      if (siginfoPid(info) !== 0) {
-        // A peek that saw a stop did not consume it: go round and take it with WSTOPPED.
-        if (peeked) {
-          peeked = false;
-          continue;
-        }
-        this.inStop = true;
-        // For ptrace stops si_status holds the whole stop code (signal | event << 8 | 0x80).
-        return decodeWaitStatus((info.readInt32LE(24) << 8) | 0x7f);
-      }
-      if (!this.ourChild || peeked) return undefined;
-      peeked = true;
+    let polled;
+    try {
+      polled = pollTraceeEvent(this.pid, this.tid, this.ourChild, this.info);
+    } catch (error) {
+      this.gone = true;
+      throw error;
     }
+    if (polled === undefined) return undefined;
+    if (polled.kind === 'exited' || polled.kind === 'killed') this.gone = true;
+    else this.inStop = true;
+    return polled;
   }
 
   private resume(request: number, signal: number): void {
@@ -182,22 +148,12 @@ export class Tracee {
   }
 
   readMemory(addr: bigint, len: number): Buffer {
-    const buf = Buffer.alloc(len);
-    const n = fs.readSync(this.memFd, buf, 0, len, Number(addr));
-    if (n !== len) throw new Error(`short read of process ${this.pid} memory at 0x${addr.toString(16)}`);
-    return buf;
+    return this.memory.read(addr, len);
   }
 
   /** Overwrite tracee memory, keeping the original bytes to put back at detach. */
   borrowMemory(addr: bigint, bytes: Buffer): void {
-    const original = this.readMemory(addr, bytes.length);
-    this.borrowed.push({ addr, original });
-    this.writeMemory(addr, bytes);
-  }
-
-  private writeMemory(addr: bigint, bytes: Buffer): void {
-    const n = fs.writeSync(this.memFd, bytes, 0, bytes.length, Number(addr));
-    if (n !== bytes.length) throw new Error(`short write to process ${this.pid} memory at 0x${addr.toString(16)}`);
+    this.memory.borrow(addr, bytes);
   }
 
   /** Save the registers and find what we need to inject: a syscall instruction and scratch memory. */
@@ -299,8 +255,7 @@ export class Tracee {
   private tryFinish(): boolean {
     const done = this.attemptFinish();
     if (done) {
-      if (this.memFd >= 0) fs.closeSync(this.memFd);
-      this.memFd = -1;
+      this.memory.close();
     }
     return done;
   }
@@ -344,14 +299,7 @@ export class Tracee {
   }
 
   private restore(): void {
-    for (const { addr, original } of this.borrowed.reverse()) {
-      try {
-        this.writeMemory(addr, original);
-      } catch {
-        // the process is going away; nothing else to do
-      }
-    }
-    this.borrowed.length = 0;
+    this.memory.giveBack();
     if (this.saved && this.regsChanged) {
       try {
         const restored = this.arch.restore(this.saved, this.heldSignals.length > 0);
@@ -364,18 +312,4 @@ export class Tracee {
     }
   }
 
-}
-
-/** For the timeout message: why a thread might not stop (D covers vfork and uninterruptible sleep). */
-function describeState(pid: number, tid: number): string {
-  const st = readStat(pid, tid);
-  if (!st) return 'gone';
-  if (st.state === 'D') return 'state D: in vfork() or uninterruptible sleep';
-  let wchan = '';
-  try {
-    wchan = fs.readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8');
-  } catch {
-    // not available
-  }
-  return `state ${st.state}${wchan && wchan !== '0' ? ` in ${wchan}` : ''}`;
 }
