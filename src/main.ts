@@ -92,7 +92,7 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
   const deliver = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGCHLD') kernel.onChildSignal();
     // Listened for from the first moment (src/cli.ts) so it never opens Node's inspector.
-    else if (signal === 'SIGUSR1' && !forwardUsr1) kernel.log.debug('ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
+    else if (signal === 'SIGUSR1' && !forwardUsr1) kernel.log.trace('ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
     else if (signal === 'SIGTERM' || signal === 'SIGINT') kernel.onSignal(constants.signals[signal]);
     else if (forwarded.has(signal)) kernel.onOtherSignal(signal);
     else kernel.onStraySignal(signal);

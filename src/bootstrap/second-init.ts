@@ -12,7 +12,7 @@ import { listeningNames, statusSocketName } from '../plugins/status/status-socke
 export function anotherDinit(env: NodeJS.ProcessEnv, pid = process.pid, self = process.argv[1]): string | undefined {
   if (pid === 1 || !sameMountNamespaceAsPid1()) return undefined;
   const init = pid1Command();
-  if (init && init.slice(1).some((arg) => isDinitCli(arg, self))) return `PID 1 of this PID namespace is dinit (${init.join(' ')})`;
+  if (init && isDinitProcess(init, self)) return `PID 1 of this PID namespace is dinit (${init.join(' ')})`;
   const name = statusSocketName(env);
   if (listeningNames(name).includes(name)) return `the status socket @${name} of this PID namespace is listening`;
   return undefined;
@@ -33,6 +33,17 @@ function pid1Command(): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a command line is a Node running a dinit CLI as its script: the first argument after
+ * Node's own options. Only the script counts: another PID 1 (a shell, perl, tini) that merely
+ * names dinit's CLI among its arguments — because it started this very dinit — is not a dinit.
+ */
+function isDinitProcess([exe, ...args]: string[], self: string | undefined): boolean {
+  if (!/(^|\/)node[^/]*$/.test(exe ?? '')) return false;
+  const script = args.find((arg) => !arg.startsWith('-'));
+  return script !== undefined && isDinitCli(script, self);
 }
 
 /** The same CLI file as ours, or any installed dinit's (…/dinit/dist/cli.js). */

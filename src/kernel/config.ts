@@ -102,7 +102,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     if (!hookTimeout) return;
     const value = parseGoInt(hookTimeout);
     if (value === undefined || value < 1n || value > BigInt(MAX_HOOK_TIMEOUT)) {
-      throw new ConfigError(`invalid hook timeout ${excerpt(hookTimeout)}: DINIT_HOOK_TIMEOUT must be whole seconds from 1 to ${MAX_HOOK_TIMEOUT}`);
+      throw new ConfigError(`invalid hook timeout ${excerpt(hookTimeout)}: expected whole seconds from 1 to ${MAX_HOOK_TIMEOUT}`);
     }
     const all = Number(value);
     config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);

@@ -80,7 +80,7 @@ export class Orphans {
     log.info(`${label}: sending SIGTERM to PID ${orphan.pid}`);
     this.kill(orphan.pid, 'SIGTERM');
     // A stopped process keeps SIGTERM pending until continued: wake it so it can act on it.
-    log.debug(`${label}: sending SIGCONT to PID ${orphan.pid}`);
+    log.trace(`${label}: sending SIGCONT to PID ${orphan.pid}`);
     this.kill(orphan.pid, 'SIGCONT');
     this.armKill(state, label);
     reportSlowStop(log, state, { label, pid: orphan.pid, running: () => this.states.get(orphan.pid) === state }, 'SIGTERM');

@@ -13,7 +13,7 @@ export function signalProgram(log: Logger, program: Program, signal: NodeJS.Sign
   const label = `${program.service}/${program.stage}`;
   log.info(`${label}: sending ${signal} to PID ${program.pid}`);
   if (!send(log, label, program.pid, signal) || signal !== 'SIGTERM') return;
-  log.debug(`${label}: sending SIGCONT to PID ${program.pid}`);
+  log.trace(`${label}: sending SIGCONT to PID ${program.pid}`);
   send(log, label, program.pid, 'SIGCONT');
 }
 

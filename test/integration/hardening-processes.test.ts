@@ -110,9 +110,9 @@ test('a terminate file that hangs: once run has ended it gets SIGTERM and dinit 
     a: { run: 'sleep 0.3' },
     b: { run: `trap 'exit 0' TERM; while :; do sleep 0.05; done`, terminate: `kill "$DINIT_PID"; exec sleep 1000` },
   });
-  const r = await runDinit(dir, { timeoutMs: 20000 });
+  const r = await runDinit(dir, { env: { DINIT_LOG_LEVEL: 'trace' }, timeoutMs: 20000 });
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(r.err.includes('T dinit: info: b/term: b/run has ended, stopping its terminate program'), r.stderr);
+  assert.ok(r.err.includes('T dinit: trace: b/term: b/run has ended, stopping its terminate program'), r.stderr);
   assert.ok(r.err.includes('T dinit: info: b/term: PID <pid> finished with signal 15'));
   assert.equal(r.err.at(-1), 'T dinit: info: dinit exiting with status 0');
 });

@@ -50,7 +50,7 @@ test('three unprivileged flooders do not fail root\'s dinit status (20 calls, al
   const results: Array<{ code: number | null; stderr: string; ms: number }> = [];
   try {
     const r = await runDinit(dir, {
-      env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+      env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
       timeoutMs: 100000,
       during: async (d) => {
         await d.waitFor(/status: listening on @/);

@@ -29,7 +29,7 @@ test('a shutdown tap that never settles: after its deadline the program still ge
   let termAfter = 0;
   const r = await runDinit(services, {
     cwd: hangingPlugin(['shutdown']),
-    env: { DINIT_HOOK_TIMEOUT: '1' },
+    env: { DINIT_CONFIG: '.', DINIT_HOOK_TIMEOUT: '1' },
     timeoutMs: 20000,
     during: async (d) => {
       await d.waitFor(/a\/run: running with PID/);
@@ -50,7 +50,7 @@ test('a shutdown tap that never settles: after its deadline the program still ge
 
 test('an exit tap that never settles: the failed program still stops the container, status 3', { timeout: 60000 }, async () => {
   const services = makeTree({ bad: { run: 'sleep 0.3; exit 3' }, other: { run: idle } });
-  const r = await runDinit(services, { cwd: hangingPlugin(['exit']), env: { DINIT_HOOK_TIMEOUT: '1' }, timeoutMs: 20000 });
+  const r = await runDinit(services, { cwd: hangingPlugin(['exit']), env: { DINIT_CONFIG: '.', DINIT_HOOK_TIMEOUT: '1' }, timeoutMs: 20000 });
   assert.equal(r.code, 3, r.stderr);
   assert.ok(r.err.includes('T dinit: error: plugin hang did not settle in hook exit within 1 s; going on without it'), r.stderr);
   assert.ok(r.err.includes('T dinit: info: other/run: sending SIGTERM to PID <pid>'), r.stderr);
@@ -61,7 +61,7 @@ test('a reparent tap that never settles: the orphan is terminated after the dead
   const services = makeTree({ a: { run: `sh -c 'exec sleep 1001 >/dev/null 2>&1 &'; exec sleep 1000` } });
   const r = await runDinit(services, {
     cwd: hangingPlugin(['reparent']),
-    env: { DINIT_HOOK_TIMEOUT: '1' },
+    env: { DINIT_CONFIG: '.', DINIT_HOOK_TIMEOUT: '1' },
     timeoutMs: 20000,
     during: async (d) => {
       await d.waitFor(/plugin hang did not settle in hook reparent/, 10000);
@@ -79,7 +79,7 @@ test('a tap that settles after its deadline is ignored: the spawn goes on once, 
   const services = makeTree({ a: { run: 'echo original >&2; sleep 3' } });
   const r = await runDinit(services, {
     cwd: hangingPlugin(['spawn'], { lateMs: 2000, spawnArgv: ['/bin/sh', '-c', 'echo late >&2'] }),
-    env: { DINIT_HOOK_TIMEOUT: '1' },
+    env: { DINIT_CONFIG: '.', DINIT_HOOK_TIMEOUT: '1' },
     timeoutMs: 20000,
   });
   assert.equal(r.code, 0, r.stderr);
@@ -98,6 +98,7 @@ test('hookTimeouts in the config file sets one hook; a tap may declare its own t
   const cwd = makeFiles({ 'dinit.config.json': JSON.stringify({ hookTimeouts: { shutdown: 0.5 }, plugins: ['./slow.cjs'] }), 'slow.cjs': plugin });
   const r = await runDinit(services, {
     cwd,
+    env: { DINIT_CONFIG: '.' },
     timeoutMs: 20000,
     during: async (d) => {
       await d.waitFor(/a\/run: running with PID/);
@@ -121,7 +122,7 @@ test('bad hook deadlines are refused with one clear message', { timeout: 60000 }
   ];
   for (const [config, message] of cases) {
     const cwd = makeFiles({ 'dinit.config.json': JSON.stringify(config) });
-    const r = await runDinit(services, { cwd });
+    const r = await runDinit(services, { cwd, env: { DINIT_CONFIG: '.' } });
     assert.equal(r.code, 1, JSON.stringify(config));
     assert.equal(r.err.length, 1, r.stderr);
     assert.match(r.err[0], new RegExp(`^T dinit: error: config file ${cwd}/dinit\\.config\\.json: ${message.source}`));

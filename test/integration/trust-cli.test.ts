@@ -112,7 +112,7 @@ test('a dinit whose PID namespace has a listening status socket refuses, exit 2,
   let second: ReturnType<typeof spawnSync> | undefined;
   const secondTree = recordingTree();
   const r = await runDinit(first.dir, {
-    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'debug' },
+    env: { DINIT_STATUS_SOCKET: socket, DINIT_LOG_LEVEL: 'trace' },
     timeoutMs: 40000,
     during: async (d) => {
       await d.waitFor(/status: listening on @/);

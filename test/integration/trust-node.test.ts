@@ -51,7 +51,7 @@ test('SIGUSR1 to PID 1, again and again, never opens a debugger; dinit goes on a
   const dir = makeTree({ a: { run: 'echo started; exec sleep 1000' } });
   let sent = 0;
   const r = await runDinit(dir, {
-    env: { DINIT_LOG_LEVEL: 'debug', DINIT_JSON_STDOUT: '0' },
+    env: { DINIT_LOG_LEVEL: 'trace', DINIT_JSON_STDOUT: '0' },
     timeoutMs: 40000,
     during: async (d) => {
       const usr1 = (): void => {
@@ -61,7 +61,7 @@ test('SIGUSR1 to PID 1, again and again, never opens a debugger; dinit goes on a
       // Node 20 opens the inspector while it boots, before any JavaScript can listen: only
       // versions with --disable-sigusr1 are safe from the first instant (docs/security.md).
       if (hasDisableFlag) for (let i = 0; i < 5; i++) usr1(), await delay(2);
-      await d.waitFor(/dinit: debug: native calls/);
+      await d.waitFor(/dinit: trace: native calls/);
       usr1();
       await d.waitFor(/a\/run: started/);
       for (let i = 0; i < 3; i++) usr1(), await delay(100);
@@ -76,7 +76,7 @@ test('SIGUSR1 to PID 1, again and again, never opens a debugger; dinit goes on a
   assert.doesNotMatch(r.stderr, /Debugger listening|inspector/i);
   // Each one that reached the JS listener is logged (those sent while Node booted are dropped
   // by the kernel). With --disable-sigusr1 Node blocks the signal: none reaches dinit at all.
-  const ignored = r.err.filter((l) => l === 'T dinit: debug: ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
+  const ignored = r.err.filter((l) => l === 'T dinit: trace: ignoring SIGUSR1 (not in DINIT_FORWARD_SIGNALS; it never opens a debugger)');
   if (hasDisableFlag) assert.equal(ignored.length, 0);
   else assert.ok(ignored.length >= 4 && ignored.length <= sent, `${ignored.length} of ${sent} logged`);
   assert.ok(r.err.includes('T dinit: info: got signal 15, terminating services'));
@@ -270,7 +270,7 @@ test('dinit status (root, a tool) ignores SIGUSR1 too: no debugger while it wait
   assert.equal(holdsListener(child.pid!, 9229), false);
   release();
   assert.equal(await exited, 2);
-  assert.equal(stderr, `dinit: error: status: no answer from dinit on @${name}: Unexpected end of JSON input\n`);
+  assert.equal(stderr, `dinit: error: status: no answer from dinit on @${name}: no dinit is listening (is it running in this container?)\n`);
 });
 
 test('forwardSignals naming USR1 only in the config file: forwarded on Node 20, a clear warning where --disable-sigusr1 blocks it', T, async () => {

@@ -79,7 +79,7 @@ export const terminateFile: Plugin = {
       } else if (program.stage === 'run') {
         for (const [term, { run }] of stopping) {
           if (run !== program || term.state !== 'running') continue;
-          kernel.log.info(`${term.service}/term: ${run.service}/run has ended, stopping its terminate program`);
+          kernel.log.trace(`${term.service}/term: ${run.service}/run has ended, stopping its terminate program`);
           kernel.signal(term, 'SIGTERM');
         }
       }
