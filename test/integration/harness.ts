@@ -38,13 +38,17 @@ export type Tree = Record<string, Record<string, string>>;
  */
 export function trustedCopy(source: string): string {
   const copy = path.join(trustedTmp('dinit-copy-'), path.basename(source));
-  fs.cpSync(source, copy, { recursive: true, dereference: true });
-  const strip = (p: string): void => {
-    const st = fs.statSync(p);
-    fs.chmodSync(p, st.mode & 0o7755);
-    if (st.isDirectory()) for (const entry of fs.readdirSync(p)) strip(path.join(p, entry));
+  // By hand, following symbolic links: fs.cpSync's `dereference` keeps links inside the tree
+  // as links on some Node versions (22), and a link back into the checkout would be refused.
+  const copyTree = (from: string, to: string): void => {
+    const st = fs.statSync(from);
+    if (st.isDirectory()) {
+      fs.mkdirSync(to);
+      for (const entry of fs.readdirSync(from)) copyTree(path.join(from, entry), path.join(to, entry));
+    } else fs.copyFileSync(from, to);
+    fs.chmodSync(to, st.mode & 0o7755);
   };
-  strip(copy);
+  copyTree(source, copy);
   return copy;
 }
 

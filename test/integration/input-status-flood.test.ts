@@ -14,17 +14,19 @@ import { makeTree, runDinit, worldReadableCli } from './harness';
 /**
  * A flooder: connects as fast as it can and closes at once, without waiting for dinit. Each
  * connection still sits in dinit's accept queue until dinit accepts it, so three of these fill
- * a slow server's backlog and other clients' connect fails with EAGAIN. Node pads abstract
- * names to the full sun_path: so does this. Stops by itself after `seconds`.
+ * a slow server's backlog and other clients' connect fails with EAGAIN. Node 20 pads abstract
+ * names to the full sun_path, Node 22+ does not: this tries both. Stops by itself after `seconds`.
  */
 const FLOODER = `
 use Socket qw(:all);
 my $name = "\\0" . $ARGV[0];
-my $addr = pack_sockaddr_un($name . ("\\0" x (108 - length($name))));
+# Node 20 pads abstract names to the full sun_path; Node 22+ binds the exact length: flood both.
+my @addrs = (pack_sockaddr_un($name . ("\\0" x (108 - length($name)))), pack("S", AF_UNIX) . $name);
 my $end = time + $ARGV[1];
+my $i = 0;
 while (time < $end) {
   socket(my $s, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0) or die "socket: $!";
-  connect($s, $addr);
+  connect($s, $addrs[$i++ % 2]);
   close $s;
 }
 `;
@@ -80,7 +82,8 @@ test('three unprivileged flooders do not fail root\'s dinit status (20 calls, al
 const STUCK = `
 use Socket qw(:all);
 my $name = "\\0" . $ARGV[0];
-my $addr = pack_sockaddr_un($name . ("\\0" x (108 - length($name))));
+# The address form the client's Node uses: padded to the full sun_path (Node 20) or exact (22+).
+my $addr = $ARGV[1] eq 'padded' ? pack_sockaddr_un($name . ("\\0" x (108 - length($name)))) : pack("S", AF_UNIX) . $name;
 socket(my $l, AF_UNIX, SOCK_STREAM, 0) or die; bind($l, $addr) or die "bind: $!"; listen($l, 0) or die;
 my @held;
 for (1..50) { socket(my $s, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0); last unless connect($s, $addr); push @held, $s; }
@@ -91,7 +94,8 @@ test('a queue that stays full: dinit status gives up at its deadline, naming the
   const socket = `dinit-status-stuck-${process.pid}`;
   const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-stuck-')), 'stuck.pl');
   fs.writeFileSync(script, STUCK);
-  const stuck = spawn('perl', [script, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const form = Number(process.versions.node.split('.')[0]) >= 22 ? 'exact' : 'padded';
+  const stuck = spawn('perl', [script, socket, form], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve) => stuck.stdout!.on('data', () => resolve()));
     const s = await status(socket, worldReadableCli());

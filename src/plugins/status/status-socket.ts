@@ -89,7 +89,7 @@ export function listeningNames(prefix: string): string[] {
   for (const line of table.split('\n')) {
     // Num RefCount Protocol Flags Type St Inode Path; flags 00010000 = __SO_ACCEPTCON (listening).
     const fields = line.trim().split(/\s+/);
-    // Node pads abstract names with NULs to the full sun_path, shown as `@`.
+    // Node 20 pads abstract names with NULs to the full sun_path (shown as trailing `@`s); Node 22+ binds the exact length.
     if (fields.length >= 8 && fields[3] === '00010000' && fields[7].startsWith(`@${prefix}`)) names.add(fields[7].slice(1).replace(/@+$/, ''));
   }
   return [...names].sort();
