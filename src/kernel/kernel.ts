@@ -9,9 +9,11 @@ import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
+import { Reruns } from './reruns';
 import { startService } from './service-start';
 import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
+import { Tasks, type Task } from './tasks';
 import type { SysCalls } from '../sys';
 
 /** Exit statuses, as Go dinit uses them. */
@@ -54,6 +56,10 @@ export class Kernel {
   private stopReason: StopReason | undefined;
   private exitCode: number | undefined;
   private firstError: Error | undefined;
+  /** The program whose exit set exitCode (a held restart takes it back: holdRun). */
+  private exitCause: Program | undefined;
+  private readonly reruns: Reruns;
+  private readonly tasks: Tasks;
   private foreignChildren = 0;
   /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
   private programFiles = new Set<string>();
@@ -79,6 +85,14 @@ export class Kernel {
       () => this.sys.pipe(),
     );
     this.orphans = new Orphans(this);
+    this.reruns = new Reruns({
+      log: this.log,
+      stopping: () => this.stopping,
+      spawn: (request, stdio, spec) => this.spawn(request, stdio, spec),
+      stopRun: (run) => void this.stopProgram(run),
+      fail: (error) => this.fail(error),
+    });
+    this.tasks = new Tasks((request, stdio) => this.spawn(request, stdio));
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
       isProgramCopy: (cmdline) => this.isProgramCopy(cmdline),
@@ -152,6 +166,44 @@ export class Kernel {
     return program;
   }
 
+  /**
+   * Runs a one-off task (tasks.ts): stdin /dev/null, its output logged as `<service>/<stage>`;
+   * its exit sets no exit status and fires no `exit` hook, it only settles `exited`.
+   */
+  runTask(request: SpawnRequest): Promise<Task> {
+    return this.tasks.run(request);
+  }
+
+  /**
+   * From an `exit` tap, for a `run` of a `restartable` service (reruns.ts): it is to be started
+   * again (kernel.rerun), so this exit does not end the service — its status does not count
+   * toward dinit's exit status and log/run keeps reading the same pipe. False when it cannot
+   * be held (the stop has begun, or the service is not restartable).
+   */
+  holdRun(program: Program): boolean {
+    if (!this.reruns.hold(program)) return false;
+    if (this.exitCause === program) {
+      this.exitCode = undefined;
+      this.exitCause = undefined;
+    }
+    return true;
+  }
+
+  /** Starts a held `run` again; undefined when the stop began meanwhile (the hold is then released). */
+  rerun(service: string): Promise<Program | undefined> {
+    return this.reruns.start(service);
+  }
+
+  /** Gives a held `run` up: the service is done, its log/run gets EOF. */
+  releaseRun(service: string): void {
+    this.reruns.release(service);
+  }
+
+  /** How many services wait for their `run` to be started again. */
+  get heldRuns(): number {
+    return this.reruns.pending;
+  }
+
   /** Takes a reparented process over as a program: waited for, stopped with the others. */
   adopt(orphan: Orphan): Program {
     return this.orphans.adopt(orphan);
@@ -206,6 +258,7 @@ export class Kernel {
         this.setExitCode(EXIT.DINIT_FAILURE);
         this.stop({ kind: 'error', error });
       },
+      keepWriter: (fd) => this.reruns.keepWriter(spec, fd),
     });
   }
 
@@ -222,6 +275,7 @@ export class Kernel {
       else this.reportWait(program, 'the stop began');
     }
     this.orphans.stopAll();
+    this.reruns.releaseAll();
     this.maybeFinish();
   }
 
@@ -278,9 +332,14 @@ export class Kernel {
     const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
     if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
     else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
-    if (status.code !== null && status.code !== 0 && !disabled) this.setExitCode(EXIT.SERVICE_FAILURE);
-    if (status.signal !== null && !this.stopping) this.setExitCode(EXIT.SERVICE_FAILURE);
+    if (this.tasks.exited(program, status)) return this.maybeFinish();
+    const failed = (status.code !== null && status.code !== 0 && !disabled) || (status.signal !== null && !this.stopping);
+    if (failed) {
+      if (this.exitCode === undefined) this.exitCause = program;
+      this.setExitCode(EXIT.SERVICE_FAILURE);
+    }
     await this.hooks.exit.promise(program, status);
+    this.reruns.exited(program);
     this.maybeFinish();
   }
 
@@ -301,6 +360,8 @@ export class Kernel {
     if (this.finishing) return;
     this.finishing = true;
     this.exitGate.cancel();
+    // Last tasks (finish tasks) run once everything else has ended; no tap, no wait.
+    if (this.hooks.beforeExit.isUsed()) await this.hooks.beforeExit.promise();
     this.reaper.stop();
     const code = this.exitCode ?? EXIT.SUCCESS;
     if (this.firstError) this.log.error(`exiting: ${this.firstError.message}`);
