@@ -92,7 +92,8 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const { dir, entry } of scan.services) {
       const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
       for (const p of found) problem(formatProblem(p));
-      const policy = used.has(restart) ? readRestart(dir) : undefined;
+      // A folder with problems already (unreadable, no run) is not read further.
+      const policy = used.has(restart) && found.length === 0 ? readRestart(dir) : undefined;
       if (policy && 'problem' in policy) problem(policy.problem);
       if (found.length === 0 && !(policy && 'problem' in policy)) note(`${escapeControl(entry.shown)}: ok`);
     }

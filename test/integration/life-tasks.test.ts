@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CLI, grep, makeTree, runDinit, trustedTmp } from './harness';
+import { CLI, grep, makeTree, runDinit, trustedCopy, trustedTmp } from './harness';
 
 /**
  * Init and finish tasks (the built-in `tasks`): DINIT_INIT_DIR's executables run one at a time
@@ -130,4 +130,40 @@ test('bad task folders: a non-executable task or an untrusted folder is a start-
   // A folder that does not exist holds no tasks: nothing to report.
   const ok = spawnSync(process.execPath, [CLI, 'check', '-v', dir], { env: { ...env, DINIT_INIT_DIR: '/nonexistent/init.d', DINIT_FINISH_DIR: '/nonexistent/finish.d' }, cwd: dir, encoding: 'utf8', timeout: 20000 });
   assert.equal(ok.status, 0, ok.stdout);
+});
+
+test('examples/migrations: the migration init task runs before the app, and applies nothing twice', { timeout: 60000 }, async () => {
+  const example = trustedCopy(path.resolve(__dirname, '../../examples/migrations'));
+  const state = trustedTmp('dinit-migrations-state-');
+  const env = {
+    DINIT_INIT_DIR: path.join(example, 'init.d'),
+    DINIT_FINISH_DIR: '/nonexistent/finish.d',
+    APP_MIGRATIONS: path.join(example, 'migrations'),
+    APP_STATE: state,
+  };
+  const start = () =>
+    runDinit(path.join(example, 'services'), {
+      env,
+      during: async (d) => {
+        await d.waitFor(/"msg":"app serving"/);
+        d.signal('SIGTERM');
+      },
+    });
+  let r = await start();
+  assert.equal(r.code, 0, r.stderr);
+  const fields = (line: string) => {
+    const { logged: _, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    return rest;
+  };
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean).map(fields), [
+    { msg: 'applying migration', migration: '1_create_users.sql', service: '10-migrate', stage: 'init' },
+    { msg: 'applying migration', migration: '2_add_email.sql', service: '10-migrate', stage: 'init' },
+    { msg: 'schema up to date', version: 2, applied: 2, service: '10-migrate', stage: 'init' },
+    { msg: 'app serving', schema: 2, service: 'app', stage: 'run' },
+  ]);
+  r = await start();
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean).map(fields).slice(0, 1), [
+    { msg: 'schema up to date', version: 2, applied: 0, service: '10-migrate', stage: 'init' },
+  ]);
 });
