@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CLI, grep, makeTree, runDinit } from './harness';
+import { spawn } from 'node:child_process';
 
 /**
  * `<svc>/restart` (the built-in `restart`): `run` is started again after 1 s, 2 s, 4 s … up to
@@ -142,4 +143,47 @@ test('a bad restart file stops dinit before anything starts (status 1), and dini
     `${dir}/b/restart: invalid restart policy "always -1": expected "on-failure [N]" or "always [N]", N the number of restarts allowed (a whole number, default 5)`,
     '2 problems',
   ]);
+});
+
+test('nothing is restarted once the stop began: another program\'s exit stops an always service', { timeout: 60000 }, async () => {
+  const dir = makeTree({ a: { run: idle }, b: { run: 'sleep 0.3; exit 1' } });
+  fs.writeFileSync(path.join(dir, 'a/restart'), 'always');
+  const r = await runDinit(dir);
+  assert.equal(r.code, 3, r.stderr);
+  assert.ok(r.err.includes('T dinit: info: a/run: PID <pid> finished with signal 15'));
+  assert.deepEqual(grep(r.err, 'restarting'), []);
+});
+
+test('dinit status shows the newest run of a restarted service', { timeout: 60000 }, async () => {
+  const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-restart-')), 'failed-once');
+  const dir = makeTree({ a: { run: `[ -e ${marker} ] && exec sleep 1000; touch ${marker}; exit 1` } });
+  fs.writeFileSync(path.join(dir, 'a/restart'), 'on-failure');
+  const socket = `dinit-restart-test-${process.pid}`;
+  let report: { healthy: boolean; programs: Array<{ service: string; stage: string; pid: number; state: string }> } | undefined;
+  const r = await runDinit(dir, {
+    env: { DINIT_STATUS_SOCKET: socket },
+    during: async (d) => {
+      await d.waitFor(/a\/run: restarting in 1 s/);
+      const pids = [...d.stderr().matchAll(/a\/run: running with PID (\d+)/g)].map((m) => Number(m[1]));
+      // The second run's pid (bounded by the test's timeout).
+      while (pids.length < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        pids.splice(0, pids.length, ...[...d.stderr().matchAll(/a\/run: running with PID (\d+)/g)].map((m) => Number(m[1])));
+      }
+      const env: NodeJS.ProcessEnv = { ...process.env, DINIT_STATUS_SOCKET: socket };
+      const child = spawn(process.execPath, [CLI, 'status', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      await new Promise((resolve) => child.on('close', resolve));
+      report = JSON.parse(out);
+      assert.equal(report!.programs.filter((p) => p.service === 'a' && p.stage === 'run').length, 1, out);
+      const run = report!.programs.find((p) => p.service === 'a' && p.stage === 'run')!;
+      assert.equal(run.pid, pids[1], out);
+      assert.equal(run.state, 'running');
+      assert.equal(report!.healthy, true);
+      d.signal('SIGTERM');
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(report);
 });
