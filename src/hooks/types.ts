@@ -11,7 +11,7 @@ export interface ServiceSpec {
   /** argv and cwd of the log program reading run's stdout (runit: `<dir>/log/run`). */
   log?: { argv: string[]; cwd: string };
   /**
-   * `run` may be started again after it exits (kernel.holdRun / kernel.rerun; set by the built-in
+   * `run` may be started again after it exits (kernel.reruns.hold / start; set by the built-in
    * `restart` in `load`): dinit then keeps its copy of the log pipe, so log/run reads on across runs.
    */
   restartable?: boolean;

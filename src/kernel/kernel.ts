@@ -13,7 +13,7 @@ import { Reruns } from './reruns';
 import { startService } from './service-start';
 import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
-import { Tasks, type Task } from './tasks';
+import { Tasks } from './tasks';
 import type { SysCalls } from '../sys';
 
 /** Exit statuses, as Go dinit uses them. */
@@ -56,10 +56,12 @@ export class Kernel {
   private stopReason: StopReason | undefined;
   private exitCode: number | undefined;
   private firstError: Error | undefined;
-  /** The program whose exit set exitCode (a held restart takes it back: holdRun). */
+  /** The program whose exit set exitCode (a held restart takes it back: reruns.hold). */
   private exitCause: Program | undefined;
-  private readonly reruns: Reruns;
-  private readonly tasks: Tasks;
+  /** Starting a service's `run` again (reruns.ts): the seam of the built-in `restart`. */
+  readonly reruns: Reruns;
+  /** One-off tasks (tasks.ts): exit sets no status, fires no `exit` hook. The seam of the built-in `tasks`. */
+  readonly tasks: Tasks;
   private foreignChildren = 0;
   /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
   private programFiles = new Set<string>();
@@ -91,6 +93,12 @@ export class Kernel {
       spawn: (request, stdio, spec) => this.spawn(request, stdio, spec),
       stopRun: (run) => void this.stopProgram(run),
       fail: (error) => this.fail(error),
+      // A held run's exit does not end its service: the status it set is taken back.
+      forgive: (program) => {
+        if (this.exitCause !== program) return;
+        this.exitCode = undefined;
+        this.exitCause = undefined;
+      },
     });
     this.tasks = new Tasks((request, stdio) => this.spawn(request, stdio));
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
@@ -164,44 +172,6 @@ export class Kernel {
     // reported from its SIGTERM on (stopProgram).
     if (this.stopping && program.stage !== 'run') this.reportWait(program, 'it started');
     return program;
-  }
-
-  /**
-   * Runs a one-off task (tasks.ts): stdin /dev/null, its output logged as `<service>/<stage>`;
-   * its exit sets no exit status and fires no `exit` hook, it only settles `exited`.
-   */
-  runTask(request: SpawnRequest): Promise<Task> {
-    return this.tasks.run(request);
-  }
-
-  /**
-   * From an `exit` tap, for a `run` of a `restartable` service (reruns.ts): it is to be started
-   * again (kernel.rerun), so this exit does not end the service — its status does not count
-   * toward dinit's exit status and log/run keeps reading the same pipe. False when it cannot
-   * be held (the stop has begun, or the service is not restartable).
-   */
-  holdRun(program: Program): boolean {
-    if (!this.reruns.hold(program)) return false;
-    if (this.exitCause === program) {
-      this.exitCode = undefined;
-      this.exitCause = undefined;
-    }
-    return true;
-  }
-
-  /** Starts a held `run` again; undefined when the stop began meanwhile (the hold is then released). */
-  rerun(service: string): Promise<Program | undefined> {
-    return this.reruns.start(service);
-  }
-
-  /** Gives a held `run` up: the service is done, its log/run gets EOF. */
-  releaseRun(service: string): void {
-    this.reruns.release(service);
-  }
-
-  /** How many services wait for their `run` to be started again. */
-  get heldRuns(): number {
-    return this.reruns.pending;
   }
 
   /** Takes a reparented process over as a program: waited for, stopped with the others. */

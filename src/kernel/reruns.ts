@@ -11,6 +11,8 @@ export interface RerunHost {
   stopRun(run: Program): void;
   /** `run` could not be started again: a fatal error (status 1), as at start-up. */
   fail(error: Error): void;
+  /** A held `run`'s exit does not count toward dinit's exit status. */
+  forgive(program: Program): void;
 }
 
 /**
@@ -39,11 +41,17 @@ export class Reruns {
     this.writers.set(spec.name, fd);
   }
 
-  /** Holds an exited `run` for a new start; false when it cannot be (stopping, not restartable). */
+  /**
+   * From an `exit` tap, for a `run` of a `restartable` service: it is to be started again
+   * (start), so this exit does not end the service — its status does not count toward dinit's
+   * exit status and log/run keeps reading the same pipe. False when it cannot be held (the
+   * stop has begun, or the service is not restartable): the exit then counts as usual.
+   */
   hold(program: Program): boolean {
     const spec = program.spec;
     if (this.host.stopping() || !spec?.restartable || program.stage !== 'run' || program.origin !== 'spawned') return false;
     this.held.set(spec.name, spec);
+    this.host.forgive(program);
     return true;
   }
 

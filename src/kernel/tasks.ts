@@ -18,6 +18,7 @@ export class Tasks {
 
   constructor(private readonly spawn: (request: SpawnRequest, stdio: Stdio) => Promise<Program>) {}
 
+  /** Starts a task: stdin /dev/null, its output logged as `<service>/<stage>`; `exited` settles with its status. */
   async run(request: SpawnRequest): Promise<Task> {
     const program = await this.spawn(request, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
     // Its exit is reported in a later event-loop turn (child 'exit', then its pipes): registered in time.

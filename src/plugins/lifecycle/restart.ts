@@ -9,7 +9,7 @@ import { nextRestart, readRestart, type RestartCount, type RestartPolicy } from 
  * at all), after 1 s, doubling up to 30 s, at most N times (default 5) in a row — a run up
  * 60 s starts the count over (restart-policy.ts). Exit 115 is never restarted, nothing is once
  * the stop began, and a pending restart is cancelled by it. The kernel keeps the log pipe
- * (kernel.holdRun / kernel.rerun), so log/run reads on across runs. A bad file stops dinit
+ * (kernel.reruns: hold, start), so log/run reads on across runs. A bad file stops dinit
  * at start-up. Without any such file nothing but one stat per service happens.
  */
 export const restart: Plugin = {
@@ -52,7 +52,7 @@ export const restart: Plugin = {
           if (timer === undefined) return undefined;
           clearTimeout(timer);
           timers.delete(program.service);
-          kernel.releaseRun(program.service);
+          kernel.reruns.release(program.service);
           kernel.stop({ kind: 'exit', program });
           return true;
         }
@@ -63,14 +63,14 @@ export const restart: Plugin = {
           upMs: Date.now() - program.startedAt,
         };
         const next = nextRestart(entry.policy, entry.state, end);
-        if (!next || !kernel.holdRun(program)) return undefined;
+        if (!next || !kernel.reruns.hold(program)) return undefined;
         const seconds = next.delayMs / 1000;
         kernel.log.warn(`${program.service}/run: restarting in ${seconds} s (restart ${next.count} of ${entry.policy.limit})`);
         timers.set(
           program.service,
           setTimeout(() => {
             timers.delete(program.service);
-            void kernel.rerun(program.service);
+            void kernel.reruns.start(program.service);
           }, next.delayMs),
         );
         return true;

@@ -43,7 +43,7 @@ export const tasks: Plugin = {
       }
       for (const name of init?.names ?? []) {
         if (kernel.stopping) break;
-        const task = await kernel.runTask(request(kernel, init!, name, 'init'));
+        const task = await kernel.tasks.run(request(kernel, init!, name, 'init'));
         current = task.program;
         const status = await task.exited;
         current = undefined;
@@ -65,7 +65,7 @@ async function runFinish(kernel: Kernel, folder: TaskFolder, stopBegan: () => nu
     }
     let task;
     try {
-      task = await kernel.runTask(request(kernel, folder, name, 'finish'));
+      task = await kernel.tasks.run(request(kernel, folder, name, 'finish'));
     } catch (error) {
       kernel.log.warn(`${escapeControl(name)}/finish: error running: ${(error as Error).message}`);
       continue;
