@@ -187,3 +187,21 @@ test('dinit status shows the newest run of a restarted service', { timeout: 6000
   assert.equal(r.code, 0, r.stderr);
   assert.ok(report);
 });
+
+test('a pending restart counts as a running program: another program disabling itself does not stop the container', { timeout: 60000 }, async () => {
+  const dir = makeTree({ a: { run: 'exit 1' }, off: { run: 'sleep 0.3; exit 115' } });
+  fs.writeFileSync(path.join(dir, 'a/restart'), 'on-failure 1');
+  const r = await runDinit(dir, { timeoutMs: 30000 });
+  assert.equal(r.code, 3, r.stderr);
+  assert.ok(r.err.includes('T dinit: info: off/run: PID <pid> finished and disabled itself'));
+  assert.equal(grep(r.err, 'a/run: PID <pid> finished with status 1').length, 2, r.stderr);
+});
+
+test('log/run exiting while a restart is pending stops the container; the restart is cancelled', { timeout: 60000 }, async () => {
+  const dir = makeTree({ a: { run: 'exit 1', 'log/run': 'sleep 0.3; exit 0' } });
+  fs.writeFileSync(path.join(dir, 'a/restart'), 'on-failure');
+  const r = await runDinit(dir, { timeoutMs: 30000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(grep(r.err, 'a/run: starting').length, 1, r.stderr);
+  assert.deepEqual(r.err.slice(-2), ['T dinit: info: a/log: PID <pid> finished with status 0', 'T dinit: info: dinit exiting with status 0']);
+});

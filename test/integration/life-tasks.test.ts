@@ -77,6 +77,31 @@ test('SIGTERM during the init phase stops the running task, starts nothing and e
   assert.equal(r.err.at(-1), 'T dinit: info: dinit exiting with status 0');
 });
 
+test('an init task ignoring SIGTERM gets SIGKILL at DINIT_STOP_TIMEOUT; nothing starts, status 0', { timeout: 60000 }, async () => {
+  const init = taskDir({ '10-stubborn': "trap '' TERM; while :; do sleep 0.1; done" });
+  const dir = makeTree({ a: { run: idle } });
+  const r = await runDinit(dir, {
+    env: { DINIT_INIT_DIR: init, DINIT_STOP_TIMEOUT: '1' },
+    timeoutMs: 20000,
+    during: async (d) => {
+      await d.waitFor(/10-stubborn\/init: running with PID/);
+      d.signal('SIGTERM');
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.err.includes('T dinit: warning: 10-stubborn/init: still running 1 s after the stop began (DINIT_STOP_TIMEOUT)'), r.stderr);
+  assert.ok(r.err.includes('T dinit: info: 10-stubborn/init: PID <pid> finished with signal 9'));
+  assert.deepEqual(grep(r.err, 'a/run'), []);
+});
+
+test('without DINIT_STOP_TIMEOUT a slow finish task is waited for and reported every 10 s', { timeout: 60000 }, async () => {
+  const finish = taskDir({ '10-slow': 'sleep 10.5' });
+  const r = await runDinit(makeTree({ a: { run: 'exit 0' } }), { env: { DINIT_FINISH_DIR: finish }, timeoutMs: 30000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.err.includes('T dinit: warning: 10-slow/finish: PID <pid> still running 10 s after it started, waiting'), r.stderr);
+  assert.deepEqual(r.err.slice(-2), ['T dinit: info: 10-slow/finish: PID <pid> finished with status 0', 'T dinit: info: dinit exiting with status 0']);
+});
+
 test('finish tasks run after every program has exited, before dinit exits; their failure is a warning only', { timeout: 60000 }, async () => {
   const finish = taskDir({ '10-report': 'echo "cleaning up"; exit 4', '20-next': 'echo next' });
   const dir = makeTree({ a: { run: 'exit 0' }, b: { run: idle } });
