@@ -56,13 +56,27 @@ export function readRestart(dir: string): RestartPolicy | { problem: string } | 
   const file = path.join(dir, RESTART_FILE);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readHead(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return { problem: `${file}: cannot read: ${describeError(error)}` };
   }
   const policy = parseRestart(text);
   return typeof policy === 'string' ? { problem: `${file}: ${policy}` } : policy;
+}
+
+/** The policy is one short line: at most MAX_FILE bytes are read (a huge file is just invalid, not loaded). */
+const MAX_FILE = 256;
+
+function readHead(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buffer = Buffer.alloc(MAX_FILE);
+    const n = fs.readSync(fd, buffer, 0, MAX_FILE, null);
+    return buffer.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
