@@ -138,6 +138,8 @@ const CHECKS: Record<keyof Config, Check> = {
   stopTimeout: secondsProblem,
   stopDelay: secondsProblem,
   hookTimeouts,
+  initDir: isString,
+  finishDir: isString,
 };
 
 /**

@@ -8,6 +8,10 @@ import { BUILTINS } from '../plugins';
 import { runitDir } from '../plugins/tree/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
 import { terminateFile } from '../plugins/lifecycle/terminate-file';
+import { restart } from '../plugins/lifecycle/restart';
+import { readRestart } from '../plugins/lifecycle/restart-policy';
+import { tasks } from '../plugins/lifecycle/tasks';
+import { scanTasks } from '../plugins/lifecycle/task-folder';
 import { escapeControl } from '../kernel/escape';
 import { commandArgs, processIo, type CommandIo } from './io';
 
@@ -88,12 +92,24 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const { dir, entry } of scan.services) {
       const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
       for (const p of found) problem(formatProblem(p));
-      if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
+      // A folder with problems already (unreadable, no run) is not read further.
+      const policy = used.has(restart) && found.length === 0 ? readRestart(dir) : undefined;
+      if (policy && 'problem' in policy) problem(policy.problem);
+      if (found.length === 0 && !(policy && 'problem' in policy)) note(`${escapeControl(entry.shown)}: ok`);
     }
     services = scan.services.length;
     if (services === 0 && scan.problems.length === 0) problem(`${scan.root}: no services (no folder in it that does not start with ".")`);
   } else {
     io.out(`note: runit-dir is replaced or disabled: service tree ${config.dir} not checked\n`);
+  }
+
+  // Init and finish tasks (the built-in `tasks`): folders that do not exist hold none.
+  if (used.has(tasks)) {
+    for (const dir of [config.initDir, config.finishDir]) {
+      const folder = scanTasks(path.resolve(io.cwd, dir));
+      for (const p of folder?.problems ?? []) problem(formatProblem(p));
+      if (folder && folder.problems.length === 0) note(`${escapeControl(folder.dir)}: ${folder.names.length} task${folder.names.length === 1 ? '' : 's'}`);
+    }
   }
 
   if (problems.length > 0) {

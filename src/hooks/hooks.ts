@@ -56,6 +56,11 @@ export function createHooks(log: () => Logger, deadlines: Partial<Record<string,
      * its own way; otherwise the kernel sends SIGTERM. Built-in: `terminate-file`.
      */
     shutdown: new AsyncSeriesBailHook<[Program], boolean | undefined, AsyncTapOptions>(['program']),
+    /**
+     * Once, when every program has exited and every pipe is drained, before dinit logs its exit
+     * and exits: taps may run last tasks (awaited in turn). Built-in: `tasks` (DINIT_FINISH_DIR).
+     */
+    beforeExit: new AsyncSeriesHook<[], AsyncTapOptions>([]),
   };
   // Every hook is guarded (a new one cannot be forgotten). A failing tap of a waterfall passes
   // its input on unchanged; of any other hook, it counts as not having handled anything.

@@ -8,7 +8,7 @@
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
 /** The asynchronous hooks: each tap of one must settle within its deadline. */
-export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown';
+export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown' | 'beforeExit';
 /** Seconds a tap of each asynchronous hook may take before dinit goes on without it. */
 export type HookTimeouts = Readonly<Record<AsyncHookName, number>>;
 
@@ -34,6 +34,10 @@ export interface Config {
   stopDelay: number;
   /** hookTimeouts (config file) / DINIT_HOOK_TIMEOUT (all hooks): deadline of each async hook's taps, in seconds. */
   hookTimeouts: HookTimeouts;
+  /** DINIT_INIT_DIR: executables run one at a time before any program starts (none when missing). */
+  initDir: string;
+  /** DINIT_FINISH_DIR: executables run one at a time after every program has exited (none when missing). */
+  finishDir: string;
 }
 
 /**

@@ -10,6 +10,11 @@ export interface ServiceSpec {
   run: string[];
   /** argv and cwd of the log program reading run's stdout (runit: `<dir>/log/run`). */
   log?: { argv: string[]; cwd: string };
+  /**
+   * `run` may be started again after it exits (kernel.reruns.hold / start; set by the built-in
+   * `restart` in `load`): dinit then keeps its copy of the log pipe, so log/run reads on across runs.
+   */
+  restartable?: boolean;
 }
 
 /** What is about to be started; `spawn` taps may change argv, env and cwd. */

@@ -6,7 +6,7 @@ import type { AsyncHookName, Config, LogLevel, ReparentingPolicy } from '../hook
 
 // The types are declared with the hooks (src/hooks/payloads.ts), which plugins see; re-exported for the kernel.
 export type { AsyncHookName, Config, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
-export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown'];
+export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown', 'beforeExit'];
 /** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
 export const MAX_HOOK_TIMEOUT = 86400;
 
@@ -22,7 +22,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   stopDelay: 0,
   // Loading may read a large tree or fetch something; adopting runs the ptrace takeover;
   // the others only decide something and must not hold a stop for long.
-  hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10 }),
+  hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10, beforeExit: 30 }),
+  initDir: '/etc/dinit/init.d',
+  finishDir: '/etc/dinit/finish.d',
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -107,6 +109,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     const all = Number(value);
     config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);
   });
+  // Init and finish tasks (the built-in `tasks`): folders, used only when they exist.
+  if (env.DINIT_INIT_DIR) config.initDir = env.DINIT_INIT_DIR;
+  if (env.DINIT_FINISH_DIR) config.finishDir = env.DINIT_FINISH_DIR;
   return config;
 }
 

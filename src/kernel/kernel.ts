@@ -9,9 +9,11 @@ import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
+import { Reruns } from './reruns';
 import { startService } from './service-start';
 import { signalProgram } from './signal-program';
 import { reportSlowStop, waitedProgram } from './slow-stop';
+import { Tasks } from './tasks';
 import type { SysCalls } from '../sys';
 
 /** Exit statuses, as Go dinit uses them. */
@@ -54,6 +56,12 @@ export class Kernel {
   private stopReason: StopReason | undefined;
   private exitCode: number | undefined;
   private firstError: Error | undefined;
+  /** The program whose exit set exitCode (a held restart takes it back: reruns.hold). */
+  private exitCause: Program | undefined;
+  /** Starting a service's `run` again (reruns.ts): the seam of the built-in `restart`. */
+  readonly reruns: Reruns;
+  /** One-off tasks (tasks.ts): exit sets no status, fires no `exit` hook. The seam of the built-in `tasks`. */
+  readonly tasks: Tasks;
   private foreignChildren = 0;
   /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
   private programFiles = new Set<string>();
@@ -79,6 +87,20 @@ export class Kernel {
       () => this.sys.pipe(),
     );
     this.orphans = new Orphans(this);
+    this.reruns = new Reruns({
+      log: this.log,
+      stopping: () => this.stopping,
+      spawn: (request, stdio, spec) => this.spawn(request, stdio, spec),
+      stopRun: (run) => void this.stopProgram(run),
+      fail: (error) => this.fail(error),
+      // A held run's exit does not end its service: the status it set is taken back.
+      forgive: (program) => {
+        if (this.exitCause !== program) return;
+        this.exitCode = undefined;
+        this.exitCause = undefined;
+      },
+    });
+    this.tasks = new Tasks((request, stdio) => this.spawn(request, stdio));
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
       isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
       isProgramCopy: (cmdline) => this.isProgramCopy(cmdline),
@@ -206,6 +228,7 @@ export class Kernel {
         this.setExitCode(EXIT.DINIT_FAILURE);
         this.stop({ kind: 'error', error });
       },
+      keepWriter: (fd) => this.reruns.keepWriter(spec, fd),
     });
   }
 
@@ -222,6 +245,7 @@ export class Kernel {
       else this.reportWait(program, 'the stop began');
     }
     this.orphans.stopAll();
+    this.reruns.releaseAll();
     this.maybeFinish();
   }
 
@@ -278,9 +302,14 @@ export class Kernel {
     const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
     if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
     else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
-    if (status.code !== null && status.code !== 0 && !disabled) this.setExitCode(EXIT.SERVICE_FAILURE);
-    if (status.signal !== null && !this.stopping) this.setExitCode(EXIT.SERVICE_FAILURE);
+    if (this.tasks.exited(program, status)) return this.maybeFinish();
+    const failed = (status.code !== null && status.code !== 0 && !disabled) || (status.signal !== null && !this.stopping);
+    if (failed) {
+      if (this.exitCode === undefined) this.exitCause = program;
+      this.setExitCode(EXIT.SERVICE_FAILURE);
+    }
     await this.hooks.exit.promise(program, status);
+    this.reruns.exited(program);
     this.maybeFinish();
   }
 
@@ -301,6 +330,8 @@ export class Kernel {
     if (this.finishing) return;
     this.finishing = true;
     this.exitGate.cancel();
+    // Last tasks (finish tasks) run once everything else has ended; no tap, no wait.
+    if (this.hooks.beforeExit.isUsed()) await this.hooks.beforeExit.promise();
     this.reaper.stop();
     const code = this.exitCode ?? EXIT.SUCCESS;
     if (this.firstError) this.log.error(`exiting: ${this.firstError.message}`);

@@ -15,6 +15,8 @@ export interface ServiceStartHost {
   failRun(error: Error): void;
   /** `log/run` could not be started: status 1, stop. */
   failLog(error: Error): void;
+  /** A restartable service's log pipe write end, kept for the next runs (reruns.ts). */
+  keepWriter(fd: number): void;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function startService(spec: ServiceSpec, host: ServiceStartHost): P
     return;
   }
   if (!spec.log || !logPipe) return;
-  closeQuietly(logPipe[1]);
+  if (spec.restartable) host.keepWriter(logPipe[1]);
+  else closeQuietly(logPipe[1]);
   try {
     host.log.info(`${spec.name}/log: starting`);
     const logStdio: Stdio = { stdin: logPipe[0], stdout: 'pipe', stderr: 'pipe', stdoutStage: 'run' };

@@ -3,6 +3,7 @@ import { adoptOutput } from './reparent/adopt-output';
 import { forwardSignals } from './lifecycle/forward-signals';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
+import { restart } from './lifecycle/restart';
 import { reparentAdopt } from './reparent/reparent-adopt';
 import { reparentIgnore } from './reparent/reparent-ignore';
 import { reparentTerminate } from './reparent/reparent-terminate';
@@ -10,6 +11,7 @@ import { runitDir } from './tree/runit-dir';
 import { statusSocket } from './status/status-socket';
 import { stopDeadline } from './lifecycle/stop-deadline';
 import { stopOnExit } from './lifecycle/stop-on-exit';
+import { tasks } from './lifecycle/tasks';
 import { terminateFile } from './lifecycle/terminate-file';
 
 /** The built-in plugins, by their stable names, in the order they are applied. */
@@ -18,8 +20,10 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   logJson,
   logText,
   terminateFile,
+  restart,
   stopOnExit,
   stopDeadline,
+  tasks,
   forwardSignals,
   reparentTerminate,
   reparentAdopt,

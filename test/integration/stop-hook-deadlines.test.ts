@@ -115,8 +115,8 @@ test('hookTimeouts in the config file sets one hook; a tap may declare its own t
 test('bad hook deadlines are refused with one clear message', { timeout: 60000 }, async () => {
   const services = makeTree({ a: { run: 'echo started >&2' } });
   const cases: Array<[unknown, RegExp]> = [
-    [{ hookTimeouts: 5 }, /key "hookTimeouts" must be an object of hook names \(load, spawn, reparent, adopted, exit, shutdown\) to seconds, got 5$/],
-    [{ hookTimeouts: { line: 1 } }, /key "hookTimeouts" names unknown hook "line" \(known: load, spawn, reparent, adopted, exit, shutdown\), got \{"line":1\}$/],
+    [{ hookTimeouts: 5 }, /key "hookTimeouts" must be an object of hook names \(load, spawn, reparent, adopted, exit, shutdown, beforeExit\) to seconds, got 5$/],
+    [{ hookTimeouts: { line: 1 } }, /key "hookTimeouts" names unknown hook "line" \(known: load, spawn, reparent, adopted, exit, shutdown, beforeExit\), got \{"line":1\}$/],
     [{ hookTimeouts: { exit: 0 } }, /key "hookTimeouts" sets hook "exit" to 0; each must be a number of seconds above 0 and at most 86400, got \{"exit":0\}$/],
     [{ hookTimeouts: { exit: '5' } }, /key "hookTimeouts" sets hook "exit" to "5"; each must be/],
   ];

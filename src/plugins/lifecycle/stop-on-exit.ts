@@ -17,7 +17,7 @@ export const stopOnExit: Plugin = {
     kernel.hooks.exit.tapPromise('stop-on-exit', async (program, status) => {
       if (program.stage === 'term') return true;
       if (program.origin === 'spawned' && program.stage === 'run' && status.code === DISABLED_STATUS) {
-        const anyRunning = kernel.programs.all().some((p) => p.stage === 'run' || p.origin === 'adopted');
+        const anyRunning = kernel.reruns.pending > 0 || kernel.programs.all().some((p) => p.stage === 'run' || p.origin === 'adopted');
         if (!anyRunning) kernel.stop({ kind: 'request', why: 'every program disabled itself' });
         return true;
       }
