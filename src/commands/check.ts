@@ -8,6 +8,7 @@ import { BUILTINS } from '../plugins';
 import { runitDir } from '../plugins/tree/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
 import { terminateFile } from '../plugins/lifecycle/terminate-file';
+import { downSignal, readDownSignal } from '../plugins/lifecycle/down-signal';
 import { escapeControl } from '../kernel/escape';
 import { commandArgs, processIo, type CommandIo } from './io';
 
@@ -87,6 +88,8 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
     for (const { dir, entry } of scan.services) {
       const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
+      const stop = used.has(downSignal) ? readDownSignal(dir).problem : undefined;
+      if (stop) found.push(stop);
       for (const p of found) problem(formatProblem(p));
       if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
     }

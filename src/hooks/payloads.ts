@@ -7,6 +7,7 @@
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
+export type ExitCodePolicy = 'dinit' | 'program';
 /** The asynchronous hooks: each tap of one must settle within its deadline. */
 export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown';
 /** Seconds a tap of each asynchronous hook may take before dinit goes on without it. */
@@ -34,6 +35,10 @@ export interface Config {
   stopDelay: number;
   /** hookTimeouts (config file) / DINIT_HOOK_TIMEOUT (all hooks): deadline of each async hook's taps, in seconds. */
   hookTimeouts: HookTimeouts;
+  /** DINIT_SIGNAL_GROUP: signals to a program go to its whole process group (`signal-group`). */
+  signalGroup: boolean;
+  /** DINIT_EXIT_CODE: `dinit` (Go's 0/1/3) or `program` (the first failing program's status); unset: `program` in CMD mode, else `dinit`. */
+  exitCode: ExitCodePolicy | undefined;
 }
 
 /**

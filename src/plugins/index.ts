@@ -1,5 +1,8 @@
 import type { Plugin } from '../kernel/kernel';
 import { adoptOutput } from './reparent/adopt-output';
+import { cmdMode } from './tree/cmd-mode';
+import { downSignal } from './lifecycle/down-signal';
+import { exitCode } from './lifecycle/exit-code';
 import { forwardSignals } from './lifecycle/forward-signals';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
@@ -7,6 +10,7 @@ import { reparentAdopt } from './reparent/reparent-adopt';
 import { reparentIgnore } from './reparent/reparent-ignore';
 import { reparentTerminate } from './reparent/reparent-terminate';
 import { runitDir } from './tree/runit-dir';
+import { signalGroup } from './lifecycle/signal-group';
 import { statusSocket } from './status/status-socket';
 import { stopDeadline } from './lifecycle/stop-deadline';
 import { stopOnExit } from './lifecycle/stop-on-exit';
@@ -15,12 +19,16 @@ import { terminateFile } from './lifecycle/terminate-file';
 /** The built-in plugins, by their stable names, in the order they are applied. */
 export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   runitDir,
+  cmdMode,
   logJson,
   logText,
   terminateFile,
+  downSignal,
   stopOnExit,
   stopDeadline,
   forwardSignals,
+  signalGroup,
+  exitCode,
   reparentTerminate,
   reparentAdopt,
   reparentIgnore,
