@@ -88,7 +88,8 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
     for (const { dir, entry } of scan.services) {
       const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
-      const stop = used.has(downSignal) ? readDownSignal(dir).problem : undefined;
+      // An unreadable folder is reported once, above, not again for each file in it.
+      const stop = used.has(downSignal) && !found.some((p) => p.reason.startsWith('cannot read service directory')) ? readDownSignal(dir).problem : undefined;
       if (stop) found.push(stop);
       for (const p of found) problem(formatProblem(p));
       if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
