@@ -41,6 +41,8 @@ export function parseDownSignal(text: string): { signal: NodeJS.Signals } | { pr
 /** The stop signal a service folder names, undefined without the file, or the problem with it. */
 export function readDownSignal(dir: string): { signal?: NodeJS.Signals; problem?: Problem } {
   const file = path.join(dir, DOWN_SIGNAL_FILE);
+  // The common case (no file) costs one stat, no exception.
+  if (!fs.existsSync(file)) return {};
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
