@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { LAUNCHER, launcherEnv, makeTree, runDinit } from './harness';
+import * as path from 'node:path';
+import { LAUNCHER, launcherEnv, makeFiles, makeTree, runDinit } from './harness';
 
 // DINIT_EXIT_CODE=program: dinit exits with the first failing program's own status.
 
@@ -57,4 +58,19 @@ test('DINIT_EXIT_CODE=bogus: exit 1 naming the variable; dinit check lists it', 
     check.stdout,
     'environment: invalid signal group 2: DINIT_SIGNAL_GROUP must be 0 or 1\nenvironment: invalid exit code policy bogus: DINIT_EXIT_CODE must be one of dinit, program\n2 problems\n',
   );
+});
+
+test('config file keys exitCode and signalGroup: applied, and a wrong type is an error naming the file and key', T, async () => {
+  const dir = makeTree({ app: { run: 'sleep 0.3; exit 9' } });
+  const good = makeFiles({ 'dinit.config.json': JSON.stringify({ exitCode: 'program', signalGroup: true }) });
+  const r = await runDinit(dir, { env: { DINIT_CONFIG: path.join(good, 'dinit.config.json') }, timeoutMs: 20000 });
+  assert.equal(r.code, 9, r.stderr);
+  // The variable wins over the file.
+  const overridden = await runDinit(dir, { env: { DINIT_CONFIG: path.join(good, 'dinit.config.json'), DINIT_EXIT_CODE: 'dinit' }, timeoutMs: 20000 });
+  assert.equal(overridden.code, 3, overridden.stderr);
+  const bad = makeFiles({ 'dinit.config.json': JSON.stringify({ signalGroup: 'yes' }) });
+  const file = path.join(bad, 'dinit.config.json');
+  const b = await runDinit(dir, { env: { DINIT_CONFIG: file }, timeoutMs: 20000 });
+  assert.equal(b.code, 1, b.stderr);
+  assert.deepEqual(b.err, [`T dinit: error: config file ${file}: key "signalGroup" must be true or false, got "yes"`]);
 });
