@@ -53,5 +53,5 @@ if (request.kind === 'help' || request.kind === 'version') {
   // Forwarded signals named in the environment are caught from the start too (an invalid
   // list stops dinit at start-up anyway, with the config error). SIGUSR1 already is.
   for (const name of parseSignalList(process.env.DINIT_FORWARD_SIGNALS ?? '') ?? []) if (name !== 'SIGUSR1') listen(name as NodeJS.Signals);
-  void import('./main').then(({ main }) => main(process.argv.slice(2), early));
+  void import('./main').then(({ main }) => main(request.command, early));
 }

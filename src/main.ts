@@ -28,8 +28,8 @@ function exitNow(code: number): void {
   process.stderr.write('', () => process.exit(code));
 }
 
-/** config → kernel → built-ins → run → exit status. */
-export async function main(_argv: string[], early: EarlySignals): Promise<void> {
+/** config → kernel → built-ins → run → exit status. `command`: CMD mode's `CMD [ARG…]` (src/cli-args.ts). */
+export async function main(command: string[] | undefined, early: EarlySignals): Promise<void> {
   // Before the config file (code) is even loaded: a second init must start nothing.
   const other = anotherDinit(process.env);
   if (other !== undefined) {
@@ -58,7 +58,7 @@ export async function main(_argv: string[], early: EarlySignals): Promise<void> 
     return exitNow(1);
   }
 
-  const kernel = new Kernel({ config, sys });
+  const kernel = new Kernel({ config, sys, command });
   // PID 1 must not die by surprise: a bug becomes a logged error, supervision goes on.
   process.on('uncaughtException', (error) => kernel.log.error(`internal error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => kernel.log.error(`internal error: ${(error as Error)?.stack ?? String(error)}`));

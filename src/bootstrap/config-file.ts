@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
-import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, EXIT_CODE_POLICIES, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 import { describeValue, excerpt } from '../kernel/excerpt';
 import { maxLineProblem, secondsProblem } from '../kernel/limits';
 
@@ -140,6 +140,8 @@ const CHECKS: Record<keyof Config, Check> = {
   hookTimeouts,
   initDir: isString,
   finishDir: isString,
+  signalGroup: isBoolean,
+  exitCode: oneOf(EXIT_CODE_POLICIES),
 };
 
 /**

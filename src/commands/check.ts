@@ -12,6 +12,7 @@ import { restart } from '../plugins/lifecycle/restart';
 import { readRestart } from '../plugins/lifecycle/restart-policy';
 import { tasks } from '../plugins/lifecycle/tasks';
 import { scanTasks } from '../plugins/lifecycle/task-folder';
+import { downSignal, readDownSignal } from '../plugins/lifecycle/down-signal';
 import { escapeControl } from '../kernel/escape';
 import { commandArgs, processIo, type CommandIo } from './io';
 
@@ -91,6 +92,9 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
     for (const { dir, entry } of scan.services) {
       const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
+      // An unreadable folder is reported once, above, not again for each file in it.
+      const stop = used.has(downSignal) && !found.some((p) => p.reason.startsWith('cannot read service directory')) ? readDownSignal(dir).problem : undefined;
+      if (stop) found.push(stop);
       for (const p of found) problem(formatProblem(p));
       // A folder with problems already (unreadable, no run) is not read further.
       const policy = used.has(restart) && found.length === 0 ? readRestart(dir) : undefined;

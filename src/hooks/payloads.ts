@@ -7,6 +7,7 @@
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
+export type ExitCodePolicy = 'dinit' | 'program';
 /** The asynchronous hooks: each tap of one must settle within its deadline. */
 export type AsyncHookName = 'load' | 'spawn' | 'reparent' | 'adopted' | 'exit' | 'shutdown' | 'beforeExit';
 /** Seconds a tap of each asynchronous hook may take before dinit goes on without it. */
@@ -38,6 +39,10 @@ export interface Config {
   initDir: string;
   /** DINIT_FINISH_DIR: executables run one at a time after every program has exited (none when missing). */
   finishDir: string;
+  /** DINIT_SIGNAL_GROUP: signals to a program go to its whole process group (`signal-group`). */
+  signalGroup: boolean;
+  /** DINIT_EXIT_CODE: `dinit` (Go's 0/1/3) or `program` (the first failing program's status); unset: `program` in CMD mode, else `dinit`. */
+  exitCode: ExitCodePolicy | undefined;
 }
 
 /**

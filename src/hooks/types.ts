@@ -15,6 +15,15 @@ export interface ServiceSpec {
    * `restart` in `load`): dinit then keeps its copy of the log pipe, so log/run reads on across runs.
    */
   restartable?: boolean;
+  /** The signal the stop sends to `run` instead of SIGTERM (set by `down-signal`). */
+  stopSignal?: NodeJS.Signals;
+  /** `run` reads dinit's own stdin instead of /dev/null (CMD mode). */
+  stdin?: 'inherit';
+  /**
+   * Started from dinit's command line (CMD mode): `dir` is dinit's working directory, not a
+   * service folder, so plugins that read files of the folder (terminate, down-signal) skip it.
+   */
+  fromCommandLine?: boolean;
 }
 
 /** What is about to be started; `spawn` taps may change argv, env and cwd. */
@@ -39,6 +48,8 @@ export interface Program {
   exit?: ExitStatus;
   /** The service this program belongs to (absent for adopted processes). */
   spec?: ServiceSpec;
+  /** Signals go to its whole process group (it leads one: spawned detached), set by `signal-group`. */
+  signalGroup?: boolean;
 }
 
 export interface ExitStatus {

@@ -2,10 +2,10 @@ import { parseGoInt } from './go-int';
 import { excerpt } from './excerpt';
 import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
 
-import type { AsyncHookName, Config, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+import type { AsyncHookName, Config, ExitCodePolicy, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 
 // The types are declared with the hooks (src/hooks/payloads.ts), which plugins see; re-exported for the kernel.
-export type { AsyncHookName, Config, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+export type { AsyncHookName, Config, ExitCodePolicy, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown', 'beforeExit'];
 /** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
 export const MAX_HOOK_TIMEOUT = 86400;
@@ -25,6 +25,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10, beforeExit: 30 }),
   initDir: '/etc/dinit/init.d',
   finishDir: '/etc/dinit/finish.d',
+  signalGroup: false,
+  exitCode: undefined,
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -44,6 +46,7 @@ export function parseSignalList(text: string): string[] | undefined {
 
 export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'trace'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
+export const EXIT_CODE_POLICIES: readonly ExitCodePolicy[] = ['dinit', 'program'];
 
 /** A configuration mistake: printed as `dinit: error: <message>`, exit status 1. */
 export class ConfigError extends Error {}
@@ -112,6 +115,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
   // Init and finish tasks (the built-in `tasks`): folders, used only when they exist.
   if (env.DINIT_INIT_DIR) config.initDir = env.DINIT_INIT_DIR;
   if (env.DINIT_FINISH_DIR) config.finishDir = env.DINIT_FINISH_DIR;
+  // Lifecycle policies (issue 17): process-group signals and the exit status policy.
+  step(() => {
+    const group = env.DINIT_SIGNAL_GROUP;
+    if (!group) return;
+    if (group !== '0' && group !== '1') throw new ConfigError(`invalid signal group ${excerpt(group)}: DINIT_SIGNAL_GROUP must be 0 or 1`);
+    config.signalGroup = group === '1';
+  });
+  step(() => {
+    const policy = env.DINIT_EXIT_CODE;
+    if (!policy) return;
+    if (!(EXIT_CODE_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid exit code policy ${excerpt(policy)}: DINIT_EXIT_CODE must be one of ${EXIT_CODE_POLICIES.join(', ')}`);
+    config.exitCode = policy as ExitCodePolicy;
+  });
   return config;
 }
 

@@ -3,6 +3,7 @@ import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason
 import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
+import { failureStatus, type FailureExitCode } from './exit-status';
 import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
@@ -32,6 +33,8 @@ export interface KernelOptions {
   sys: SysCalls;
   pid?: number;
   fds?: { stdout: number; stderr: number };
+  /** `dinit [--] CMD [ARG…]`: the command line to run as one more program (CMD mode). */
+  command?: readonly string[];
 }
 
 /**
@@ -47,6 +50,13 @@ export class Kernel {
   readonly programs = new ProcessTable();
   readonly pid: number;
   services: ServiceSpec[] = [];
+  /** CMD mode's command line (`dinit [--] CMD [ARG…]`), as given; undefined otherwise. A plugin (`cmd-mode`) runs it. */
+  readonly command: readonly string[] | undefined;
+  /**
+   * The exit status a failing program gives dinit (the first cause wins, setExitCode):
+   * Go's 3 unless a plugin (`exit-code`) decides otherwise.
+   */
+  failureExitCode: FailureExitCode = () => EXIT.SERVICE_FAILURE;
   private readonly sys: SysCalls;
   private readonly output: OutputPipeline;
   private readonly processes: Processes;
@@ -72,6 +82,7 @@ export class Kernel {
   constructor(options: KernelOptions) {
     this.config = Object.freeze({ ...options.config });
     this.pid = options.pid ?? process.pid;
+    this.command = options.command;
     this.sys = options.sys;
     this.hooks = createHooks(() => this.log, this.config.hookTimeouts);
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
@@ -280,8 +291,14 @@ export class Kernel {
     this.log.info(`${program.service}/${program.stage}: terminating`);
     const handled = program.origin === 'spawned' ? await this.hooks.shutdown.promise(program) : undefined;
     if (program.state !== 'running') return;
-    if (!handled) this.signal(program, 'SIGTERM');
-    this.reportWait(program, handled ? 'the stop began' : 'SIGTERM');
+    const signal = this.stopSignalOf(program);
+    if (!handled) this.signal(program, signal);
+    this.reportWait(program, handled ? 'the stop began' : signal);
+  }
+
+  /** The signal that stops a program: for a `run`, its service's `stopSignal` (set by a plugin), else SIGTERM. */
+  stopSignalOf(program: Program): NodeJS.Signals {
+    return (program.stage === 'run' ? program.spec?.stopSignal : undefined) ?? 'SIGTERM';
   }
 
   private reportWait(program: Program, how: string): void {
@@ -306,7 +323,7 @@ export class Kernel {
     const failed = (status.code !== null && status.code !== 0 && !disabled) || (status.signal !== null && !this.stopping);
     if (failed) {
       if (this.exitCode === undefined) this.exitCause = program;
-      this.setExitCode(EXIT.SERVICE_FAILURE);
+      this.setExitCode(failureStatus(this.log, this.failureExitCode, program, status, EXIT.SERVICE_FAILURE));
     }
     await this.hooks.exit.promise(program, status);
     this.reruns.exited(program);

@@ -57,7 +57,8 @@ export class Processes {
         stdio: [stdio.stdin, out ? out[1] : stdio.stdout, err ? err[1] : stdio.stderr] as StdioOptions,
         // setsid(): a process group and session of its own, so a terminal's signals (Ctrl-C
         // under `docker run -it`) reach dinit alone, which then stops programs its way; and no
-        // program can take dinit's controlling terminal. dinit only ever signals pids, not groups.
+        // program can take dinit's controlling terminal. dinit signals the pid, or the whole group
+        // (pgid = pid) when a plugin marks the program `signalGroup` (DINIT_SIGNAL_GROUP=1).
         detached: true,
       });
     } catch (error) {

@@ -31,7 +31,7 @@ export async function startService(spec: ServiceSpec, host: ServiceStartHost): P
   try {
     if (spec.log) logPipe = host.pipe();
     host.log.info(`${spec.name}/run: starting`);
-    const runStdio: Stdio = { stdin: 'ignore', stdout: logPipe ? logPipe[1] : 'pipe', stderr: 'pipe' };
+    const runStdio: Stdio = { stdin: spec.stdin === 'inherit' ? 0 : 'ignore', stdout: logPipe ? logPipe[1] : 'pipe', stderr: 'pipe' };
     const run = await host.spawn({ service: spec.name, stage: 'run', argv: spec.run, cwd: spec.dir, env }, runStdio);
     if (host.stopping()) host.stopRun(run);
   } catch (error) {

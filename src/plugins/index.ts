@@ -1,5 +1,8 @@
 import type { Plugin } from '../kernel/kernel';
 import { adoptOutput } from './reparent/adopt-output';
+import { cmdMode } from './tree/cmd-mode';
+import { downSignal } from './lifecycle/down-signal';
+import { exitCode } from './lifecycle/exit-code';
 import { forwardSignals } from './lifecycle/forward-signals';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
@@ -8,6 +11,7 @@ import { reparentAdopt } from './reparent/reparent-adopt';
 import { reparentIgnore } from './reparent/reparent-ignore';
 import { reparentTerminate } from './reparent/reparent-terminate';
 import { runitDir } from './tree/runit-dir';
+import { signalGroup } from './lifecycle/signal-group';
 import { statusSocket } from './status/status-socket';
 import { stopDeadline } from './lifecycle/stop-deadline';
 import { stopOnExit } from './lifecycle/stop-on-exit';
@@ -17,14 +21,18 @@ import { terminateFile } from './lifecycle/terminate-file';
 /** The built-in plugins, by their stable names, in the order they are applied. */
 export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   runitDir,
+  cmdMode,
   logJson,
   logText,
   terminateFile,
   restart,
+  downSignal,
   stopOnExit,
   stopDeadline,
   tasks,
   forwardSignals,
+  signalGroup,
+  exitCode,
   reparentTerminate,
   reparentAdopt,
   reparentIgnore,

@@ -40,7 +40,9 @@ const usageErrors: Array<[string[], string]> = [
   [['-x'], 'dinit: error: unknown option "-x"'],
   [['--version', 'extra'], 'dinit: error: unexpected "extra"'],
   [['stauts'], 'dinit: error: unknown command "stauts"; commands: check, status'],
-  [['sleep', '1000'], 'dinit: error: unknown command "sleep"; commands: check, status'],
+  // Not in PATH, no `/`: a typo, not CMD mode (`dinit sleep 1000` runs sleep: life-cmd.test.ts).
+  [['no-such-program', '1000'], 'dinit: error: unknown command "no-such-program"; commands: check, status'],
+  [['--'], 'dinit: error: expected a command after "--"'],
 ];
 for (const [args, message] of usageErrors) {
   test(`dinit ${args.join(' ')} is a usage error: exit 2, nothing started`, T, async () => {

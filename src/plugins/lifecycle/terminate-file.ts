@@ -23,6 +23,7 @@ export const FINISH_GRACE_MS = 2000;
  * hang until the orchestrator's SIGKILL. A term program still running once its `run`
  * has ended has nothing left to stop: it gets SIGTERM, so it cannot hold the exit.
  * A `finish` that exited while `run` still runs FINISH_GRACE_MS later: `run` gets SIGTERM.
+ * Each of these fallbacks sends the program's own stop signal (`down-signal`) instead when it has one.
  */
 export const terminateFile: Plugin = {
   name: 'terminate-file',
@@ -30,7 +31,7 @@ export const terminateFile: Plugin = {
     /** The `run` each running term program was started to stop, and which file it runs. */
     const stopping = new Map<Program, { run: Program; file: string }>();
     kernel.hooks.shutdown.tapPromise('terminate-file', async (program) => {
-      if (program.stage !== 'run' || !program.spec || program.state !== 'running') return undefined;
+      if (program.stage !== 'run' || !program.spec || program.spec.fromCommandLine || program.state !== 'running') return undefined;
       const spec = program.spec;
       const file = TERMINATE_FILES.map((name) => path.join(spec.dir, name)).find((f) => fs.existsSync(f));
       if (!file) return undefined;
@@ -49,7 +50,7 @@ export const terminateFile: Plugin = {
         stopping.set(term, { run: program, file: path.basename(file) });
         return true;
       } catch (error) {
-        kernel.log.warn(`${program.service}/term: error running: ${(error as Error).message}; sending SIGTERM instead`);
+        kernel.log.warn(`${program.service}/term: error running: ${(error as Error).message}; sending ${kernel.stopSignalOf(program)} instead`);
         return undefined;
       }
     });
@@ -64,16 +65,16 @@ export const terminateFile: Plugin = {
         const failed = status.code !== 0;
         if (failed) {
           const how = status.code !== null ? `status ${status.code}` : `signal ${status.signal}`;
-          kernel.log.warn(`${program.service}/term: failed with ${how}; sending SIGTERM instead`);
-          kernel.signal(run, 'SIGTERM');
+          kernel.log.warn(`${program.service}/term: failed with ${how}; sending ${kernel.stopSignalOf(run)} instead`);
+          kernel.signal(run, kernel.stopSignalOf(run));
         } else if (file === 'finish') {
           setTimeout(() => {
             if (run.state !== 'running') return;
             kernel.log.warn(
               `${program.service}/term: ${program.service}/run is still running ${FINISH_GRACE_MS / 1000} s after finish exited ` +
-                `(runit runs finish after run has stopped, so it does not stop run); sending SIGTERM`,
+                `(runit runs finish after run has stopped, so it does not stop run); sending ${kernel.stopSignalOf(run)}`,
             );
-            kernel.signal(run, 'SIGTERM');
+            kernel.signal(run, kernel.stopSignalOf(run));
           }, FINISH_GRACE_MS);
         }
       } else if (program.stage === 'run') {

@@ -19,6 +19,11 @@ export const runitDir: Plugin = {
   name: 'runit-dir',
   apply(kernel) {
     kernel.hooks.load.tapPromise('runit-dir', async (services, config) => {
+      // CMD mode (`dinit -- CMD`): a single-process image need not have a tree at all.
+      if (kernel.command && !fs.existsSync(config.dir)) {
+        kernel.log.debug(`no service directory ${config.dir}; running only the command`);
+        return services;
+      }
       // scanTree resolves the tree to an absolute path: each program runs with its own folder as cwd.
       const scan = scanTree(config.dir);
       const problems: Problem[] = [...scan.problems];
