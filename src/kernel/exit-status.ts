@@ -19,3 +19,37 @@ export function failureStatus(log: Logger, decide: FailureExitCode, program: Pro
   }
   return fallback;
 }
+
+/**
+ * The exit status being decided: the first cause wins (and the first error is the one reported
+ * at exit), except that a failure a restart takes back (reruns.hold) is forgotten again.
+ */
+export class ExitRecord {
+  private code: number | undefined;
+  /** The program whose exit set `code`. */
+  private cause: Program | undefined;
+  error: Error | undefined;
+
+  set(code: number, error?: Error): void {
+    if (this.code === undefined) this.code = code;
+    if (error && !this.error) this.error = error;
+  }
+
+  /** A program failed with `code` as dinit's status. */
+  failed(program: Program, code: number): void {
+    if (this.code === undefined) this.cause = program;
+    this.set(code);
+  }
+
+  /** Its exit does not end the service after all (it is started again): the status it set is taken back. */
+  forgive(program: Program): void {
+    if (this.cause !== program) return;
+    this.code = undefined;
+    this.cause = undefined;
+  }
+
+  /** The status dinit exits with; `fallback` when nothing set one. */
+  final(fallback: number): number {
+    return this.code ?? fallback;
+  }
+}

@@ -3,7 +3,7 @@ import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason
 import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
-import { failureStatus, type FailureExitCode } from './exit-status';
+import { ExitRecord, failureStatus, type FailureExitCode } from './exit-status';
 import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
@@ -64,10 +64,8 @@ export class Kernel {
   private readonly orphans: Orphans;
   private readonly exitGate: ExitGate;
   private stopReason: StopReason | undefined;
-  private exitCode: number | undefined;
-  private firstError: Error | undefined;
-  /** The program whose exit set exitCode (a held restart takes it back: reruns.hold). */
-  private exitCause: Program | undefined;
+  /** The exit status being decided (exit-status.ts). */
+  private readonly exit = new ExitRecord();
   /** Starting a service's `run` again (reruns.ts): the seam of the built-in `restart`. */
   readonly reruns: Reruns;
   /** One-off tasks (tasks.ts): exit sets no status, fires no `exit` hook. The seam of the built-in `tasks`. */
@@ -105,11 +103,7 @@ export class Kernel {
       stopRun: (run) => void this.stopProgram(run),
       fail: (error) => this.fail(error),
       // A held run's exit does not end its service: the status it set is taken back.
-      forgive: (program) => {
-        if (this.exitCause !== program) return;
-        this.exitCode = undefined;
-        this.exitCause = undefined;
-      },
+      forgive: (program) => this.exit.forgive(program),
     });
     this.tasks = new Tasks((request, stdio) => this.spawn(request, stdio));
     this.reaper = new Reaper(this.pid, options.sys, this.log, {
@@ -147,8 +141,7 @@ export class Kernel {
 
   /** Records the exit status; the first cause wins. */
   setExitCode(code: number, error?: Error): void {
-    if (this.exitCode === undefined) this.exitCode = code;
-    if (error && !this.firstError) this.firstError = error;
+    this.exit.set(code, error);
   }
 
   /** Loads the services, starts them and the reaper; resolves with the exit status. */
@@ -321,10 +314,7 @@ export class Kernel {
     else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
     if (this.tasks.exited(program, status)) return this.maybeFinish();
     const failed = (status.code !== null && status.code !== 0 && !disabled) || (status.signal !== null && !this.stopping);
-    if (failed) {
-      if (this.exitCode === undefined) this.exitCause = program;
-      this.setExitCode(failureStatus(this.log, this.failureExitCode, program, status, EXIT.SERVICE_FAILURE));
-    }
+    if (failed) this.exit.failed(program, failureStatus(this.log, this.failureExitCode, program, status, EXIT.SERVICE_FAILURE));
     await this.hooks.exit.promise(program, status);
     this.reruns.exited(program);
     this.maybeFinish();
@@ -350,8 +340,8 @@ export class Kernel {
     // Last tasks (finish tasks) run once everything else has ended; no tap, no wait.
     if (this.hooks.beforeExit.isUsed()) await this.hooks.beforeExit.promise();
     this.reaper.stop();
-    const code = this.exitCode ?? EXIT.SUCCESS;
-    if (this.firstError) this.log.error(`exiting: ${this.firstError.message}`);
+    const code = this.exit.final(EXIT.SUCCESS);
+    if (this.exit.error) this.log.error(`exiting: ${this.exit.error.message}`);
     this.log.info(`dinit exiting with status ${code}`);
     await this.output.drained();
     this.resolveDone(code);
