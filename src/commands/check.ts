@@ -5,6 +5,7 @@ import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kern
 import { Kernel } from '../kernel/kernel';
 import { resolveSys, type SysCalls } from '../sys';
 import { BUILTINS } from '../plugins';
+import { readiness } from '../plugins/status/readiness';
 import { runitDir } from '../plugins/tree/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
 import { terminateFile } from '../plugins/lifecycle/terminate-file';
@@ -86,7 +87,7 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const p of scan.problems) problem(formatProblem(p));
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
     for (const { dir, entry } of scan.services) {
-      const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
+      const found = checkService(dir, { stopFiles: used.has(terminateFile), checkFile: used.has(readiness) }, entry);
       for (const p of found) problem(formatProblem(p));
       if (found.length === 0) note(`${escapeControl(entry.shown)}: ok`);
     }

@@ -34,6 +34,12 @@ export interface Config {
   stopDelay: number;
   /** hookTimeouts (config file) / DINIT_HOOK_TIMEOUT (all hooks): deadline of each async hook's taps, in seconds. */
   hookTimeouts: HookTimeouts;
+  /** DINIT_CHECK_INTERVAL: seconds between the starts of a service's readiness checks (`<svc>/check`). */
+  checkInterval: number;
+  /** DINIT_CHECK_TIMEOUT: seconds a readiness check may run before it is killed (unset: the interval). */
+  checkTimeout: number | undefined;
+  /** DINIT_METRICS_LISTEN: `host:port` for GET /metrics and /healthz (unset: no listener). */
+  metricsListen: string | undefined;
 }
 
 /**

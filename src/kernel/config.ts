@@ -1,6 +1,7 @@
 import { parseGoInt } from './go-int';
 import { excerpt } from './excerpt';
-import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
+import { parseListenAddress } from './listen-address';
+import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, POSITIVE_SECONDS_RANGE, SECONDS_RANGE } from './limits';
 
 import type { AsyncHookName, Config, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 
@@ -23,6 +24,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   // Loading may read a large tree or fetch something; adopting runs the ptrace takeover;
   // the others only decide something and must not hold a stop for long.
   hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10 }),
+  checkInterval: 10,
+  checkTimeout: undefined,
+  metricsListen: undefined,
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -107,6 +111,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     const all = Number(value);
     config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);
   });
+  // Readiness checks and metrics (issue 18): a check every 0 s would be a busy loop, so both start at 1.
+  step(() => void (config.checkInterval = positiveSeconds(env, 'DINIT_CHECK_INTERVAL', 'check interval') ?? config.checkInterval));
+  step(() => void (config.checkTimeout = positiveSeconds(env, 'DINIT_CHECK_TIMEOUT', 'check timeout') ?? config.checkTimeout));
+  step(() => {
+    const listen = env.DINIT_METRICS_LISTEN;
+    if (!listen) return;
+    const parsed = parseListenAddress(listen);
+    if ('problem' in parsed) throw new ConfigError(`invalid metrics listen address ${excerpt(listen)}: DINIT_METRICS_LISTEN ${parsed.problem}`);
+    config.metricsListen = listen;
+  });
   return config;
 }
 
@@ -118,4 +132,11 @@ function seconds(env: NodeJS.ProcessEnv, name: string, words: string, negative: 
   if (parsed && 'seconds' in parsed) return parsed.seconds;
   if (!parsed && goWording) throw new ConfigError(`invalid ${words} ${excerpt(text)}`);
   throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${SECONDS_RANGE}`);
+}
+
+/** A duration that must be at least one second (the same parsing and limits as the others). */
+function positiveSeconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
+  const value = seconds(env, name, words, 'refuse');
+  if (value === 0) throw new ConfigError(`invalid ${words} ${excerpt(env[name] ?? '')}: ${name} must be ${POSITIVE_SECONDS_RANGE}`);
+  return value;
 }

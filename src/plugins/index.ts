@@ -3,6 +3,7 @@ import { adoptOutput } from './reparent/adopt-output';
 import { forwardSignals } from './lifecycle/forward-signals';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
+import { readiness } from './status/readiness';
 import { reparentAdopt } from './reparent/reparent-adopt';
 import { reparentIgnore } from './reparent/reparent-ignore';
 import { reparentTerminate } from './reparent/reparent-terminate';
@@ -18,6 +19,8 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   logJson,
   logText,
   terminateFile,
+  // Before stop-on-exit: its exit tap handles readiness checks, which stop-on-exit must not see.
+  readiness,
   stopOnExit,
   stopDeadline,
   forwardSignals,
