@@ -136,7 +136,9 @@ function seconds(env: NodeJS.ProcessEnv, name: string, words: string, negative: 
 
 /** A duration that must be at least one second (the same parsing and limits as the others). */
 function positiveSeconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
-  const value = seconds(env, name, words, 'refuse');
-  if (value === 0) throw new ConfigError(`invalid ${words} ${excerpt(env[name] ?? '')}: ${name} must be ${POSITIVE_SECONDS_RANGE}`);
-  return value;
+  const text = env[name];
+  if (!text) return undefined;
+  const parsed = parseSeconds(text, 'refuse');
+  if (parsed && 'seconds' in parsed && parsed.seconds > 0) return parsed.seconds;
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${POSITIVE_SECONDS_RANGE}`);
 }

@@ -55,7 +55,7 @@ export class CheckRunner {
     if (!state || this.stopped) return;
     this.cancel(state);
     state.run = run;
-    this.kernel.readiness.set(run.service, false, 'waiting for the first check');
+    this.kernel.readiness.set(run.service, false, 'waiting for the first check', '');
     void this.runCheck(state);
   }
 
@@ -94,7 +94,7 @@ export class CheckRunner {
   }
 
   private record(state: ServiceCheck, ready: boolean, why: string, output?: string): void {
-    this.kernel.readiness.set(state.service, ready, ready ? 'check passed' : why, output);
+    this.kernel.readiness.set(state.service, ready, ready ? 'check passed' : why, output ?? '');
     const label = `${state.service}/check`;
     if (ready && state.logged !== true) this.kernel.log.info(`${label}: ready`);
     else if (!ready && state.logged === true) this.kernel.log.warn(`${label}: not ready: ${why}`);
