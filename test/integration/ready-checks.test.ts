@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { grep, makeTree, runDinit } from './harness';
+import { spawnSync } from 'node:child_process';
+import { CLI, grep, makeTree, runDinit } from './harness';
 import { rows, status, uniqueSocket } from './ready-helpers';
 
 const idle = 'exec sleep 1000';
@@ -145,4 +146,17 @@ test('DINIT_CHECK_INTERVAL and DINIT_CHECK_TIMEOUT are validated like the other 
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`invalid ${words} "?${value}"?: ${name} must be whole seconds from 1 to 2147483`));
   }
+});
+
+test('dinit check validates check files like run files, and the check variables', T, () => {
+  const dir = makeTree({ a: { run: idle, check: 'exit 0' }, b: { run: idle } });
+  fs.writeFileSync(path.join(dir, 'b', 'check'), 'exit 0\n', { mode: 0o644 });
+  const env: NodeJS.ProcessEnv = { ...process.env, DINIT_CHECK_TIMEOUT: '0', DINIT_METRICS_LISTEN: 'nowhere' };
+  for (const key of Object.keys(env)) if (key.startsWith('DINIT_') && !/CHECK_TIMEOUT|METRICS_LISTEN/.test(key)) delete env[key];
+  const r = spawnSync(process.execPath, [CLI, 'check', dir], { env, encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /invalid check timeout 0: DINIT_CHECK_TIMEOUT must be whole seconds from 1 to 2147483/);
+  assert.match(r.stdout, /invalid metrics listen address nowhere: DINIT_METRICS_LISTEN expected host:port/);
+  assert.match(r.stdout, new RegExp(`${path.join(dir, 'b', 'check')}: not executable \\(mode 0644; chmod \\+x it\\)`));
+  assert.doesNotMatch(r.stdout, /\/a\/check/);
 });
