@@ -16,7 +16,7 @@ interface ServiceCheck {
   /** The `run` being checked; undefined while none runs. */
   run?: Program;
   /** The check running now (checks never overlap). */
-  current?: { program: Program; startedAt: number; tail: Buffer; timedOut: boolean; killTimer?: NodeJS.Timeout; output: Promise<void>; reader: net.Socket };
+  current?: { run: Program; program: Program; startedAt: number; tail: Buffer; timedOut: boolean; killTimer?: NodeJS.Timeout; output: Promise<void>; reader: net.Socket };
   next?: NodeJS.Timeout;
   /** The last result logged: only changes are logged. */
   logged?: boolean;
@@ -55,6 +55,8 @@ export class CheckRunner {
     if (!state || this.stopped) return;
     this.cancel(state);
     state.run = run;
+    // A new run (a restart): its readiness is news again, whatever the last one's was.
+    state.logged = undefined;
     this.kernel.readiness.set(run.service, false, 'waiting for the first check', '');
     void this.runCheck(state);
   }
@@ -82,6 +84,8 @@ export class CheckRunner {
     state.current = undefined;
     // Killed because run ended or the stop began: no result to report.
     if (!state.run || state.run.state !== 'running' || this.stopped) return;
+    // A new run started meanwhile (a restart): this result was about the old one; check the new one now.
+    if (state.run !== current.run) return void this.runCheck(state);
     const output = current.tail.toString('utf8');
     const ready = status.code === 0;
     const why = current.timedOut
@@ -99,7 +103,8 @@ export class CheckRunner {
     if (ready && state.logged !== true) this.kernel.log.info(`${label}: ready`);
     else if (!ready && state.logged === true) this.kernel.log.warn(`${label}: not ready: ${why}`);
     else if (!ready && state.logged === undefined) this.kernel.log.debug(`${label}: not ready yet: ${why}`);
-    state.logged = ready || state.logged === true ? ready : undefined;
+    // Not ready before the first success stays "not yet" (debug); after one, it is a change (warning).
+    state.logged = ready ? true : state.logged === undefined ? undefined : false;
   }
 
   private schedule(state: ServiceCheck, lastStart: number): void {
@@ -139,7 +144,7 @@ export class CheckRunner {
     closeQuietly(fds[1]);
     const reader = new net.Socket({ fd: fds[0], readable: true, writable: false });
     reader.unref();
-    const current = { program, startedAt, tail: Buffer.alloc(0), timedOut: false, reader, output: Promise.resolve(), killTimer: undefined as NodeJS.Timeout | undefined };
+    const current = { run, program, startedAt, tail: Buffer.alloc(0), timedOut: false, reader, output: Promise.resolve(), killTimer: undefined as NodeJS.Timeout | undefined };
     current.output = new Promise<void>((resolve) => {
       reader.on('data', (chunk: Buffer) => {
         const all = current.tail.length + chunk.length;

@@ -51,6 +51,21 @@ export interface StatusMemory {
 
 export const keyOf = (service: string, stage: string): string => `${service}\0${stage}`;
 
+export function createMemory(): StatusMemory {
+  return { latest: new Map(), starts: new Map() };
+}
+
+/** A program started (or was adopted): the newest of its service and stage; a start after the first is a restart. */
+export function remember(memory: StatusMemory, program: Program): void {
+  // Readiness checks are not programs of the report (their results are, via kernel.readiness).
+  if (program.probe) return;
+  const key = keyOf(program.service, program.stage);
+  memory.latest.set(key, program);
+  // Every start of a service's run (or log) after the first is a restart, whoever restarted it.
+  if (program.origin === 'spawned' && (program.stage === 'run' || program.stage === 'log')) memory.starts.set(key, (memory.starts.get(key) ?? 0) + 1);
+  if (memory.latest.size > 1000) prune(memory.latest);
+}
+
 /** Builds the report: every known program, newest per service and stage, and services not started. */
 export function report(kernel: Kernel, memory: StatusMemory, now = Date.now()): StatusReport {
   const { latest } = memory;

@@ -2,7 +2,7 @@ import fs = require('node:fs');
 import net = require('node:net');
 import type { Program } from '../../hooks/types';
 import type { Kernel, Plugin } from '../../kernel/kernel';
-import { keyOf, prune, report, STATUS_VERSION, type StatusMemory, type StatusReport } from './status-report';
+import { createMemory, remember as rememberProgram, report, STATUS_VERSION, type StatusReport } from './status-report';
 import { loadLibc } from '../../sys/libc';
 import { loadPosixNode } from '../../sys/posix-backend';
 import { SOL_SOCKET, SO_PEERCRED } from '../../sys/ptrace/socket-layout';
@@ -89,16 +89,8 @@ export const statusSocket: Plugin = {
   apply(kernel) {
     const users = parseStatusUsers(process.env.DINIT_STATUS_USERS);
     const name = statusSocketName(process.env, kernel.pid);
-    const memory: StatusMemory = { latest: new Map(), starts: new Map() };
-    const remember = (program: Program): void => {
-      // Readiness checks are not programs of the report (their results are, via kernel.readiness).
-      if (program.probe) return;
-      const key = keyOf(program.service, program.stage);
-      memory.latest.set(key, program);
-      // Every start of a service's run (or log) after the first is a restart, whoever restarted it.
-      if (program.origin === 'spawned' && (program.stage === 'run' || program.stage === 'log')) memory.starts.set(key, (memory.starts.get(key) ?? 0) + 1);
-      if (memory.latest.size > 1000) prune(memory.latest);
-    };
+    const memory = createMemory();
+    const remember = (program: Program): void => rememberProgram(memory, program);
     kernel.hooks.started.tap('status-socket', remember);
     kernel.hooks.adopted.tapPromise('status-socket', async (program) => remember(program));
     let server: net.Server | undefined;
