@@ -141,7 +141,7 @@ const CHECKS: Record<keyof Config, Check> = {
   hookTimeouts,
   checkInterval: positiveSecondsProblem,
   checkTimeout: positiveSecondsProblem,
-  metricsListen: (v) => (typeof v !== 'string' ? 'must be a string host:port' : ((p) => ('problem' in p ? p.problem : undefined))(parseListenAddress(v))),
+  metricsListen: (v) => (typeof v !== 'string' ? 'must be a string host:port' : ((p) => ('problem' in p ? `must be host:port (${p.problem})` : undefined))(parseListenAddress(v))),
 };
 
 /**

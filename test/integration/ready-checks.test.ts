@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { CLI, grep, makeTree, runDinit } from './harness';
+import { CLI, grep, makeFiles, makeTree, runDinit } from './harness';
 import { rows, status, uniqueSocket } from './ready-helpers';
 
 const idle = 'exec sleep 1000';
@@ -159,4 +159,37 @@ test('dinit check validates check files like run files, and the check variables'
   assert.match(r.stdout, /invalid metrics listen address nowhere: DINIT_METRICS_LISTEN expected host:port/);
   assert.match(r.stdout, new RegExp(`${path.join(dir, 'b', 'check')}: not executable \\(mode 0644; chmod \\+x it\\)`));
   assert.doesNotMatch(r.stdout, /\/a\/check/);
+});
+
+test('config file keys checkInterval, checkTimeout and metricsListen are validated; good ones are used', T, async () => {
+  const dir = makeTree({ a: { run: idle } });
+  for (const [config, message] of [
+    [{ checkInterval: 0 }, 'key "checkInterval" must be whole seconds from 1 to 2147483 (the longest a timer can wait, about 24 days), got 0'],
+    [{ checkTimeout: 1.5 }, 'key "checkTimeout" must be whole seconds from 1 to 2147483 (the longest a timer can wait, about 24 days), got 1.5'],
+    [{ metricsListen: 9100 }, 'key "metricsListen" must be a string host:port, got 9100'],
+    [{ metricsListen: 'x:0' }, 'key "metricsListen" must be host:port (port 0 is not from 1 to 65535), got "x:0"'],
+  ] as const) {
+    const files = makeFiles({ 'dinit.config.json': JSON.stringify(config) });
+    const env: NodeJS.ProcessEnv = { ...process.env, DINIT_CONFIG: path.join(files, 'dinit.config.json') };
+    for (const key of Object.keys(env)) if (key.startsWith('DINIT_') && key !== 'DINIT_CONFIG') delete env[key];
+    const r = spawnSync(process.execPath, [CLI, 'check', dir], { env, encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.ok(r.stdout.includes(`config file ${path.join(files, 'dinit.config.json')}: ${message}`), r.stdout);
+  }
+  // A good file: the interval from the file is used (two checks about a second apart).
+  const files = makeFiles({ 'dinit.config.json': JSON.stringify({ checkInterval: 1 }) });
+  const tree = makeTree({ a: { run: idle, check: 'date +%s%N >> ../times; exit 0' } });
+  await runDinit(tree, {
+    env: { DINIT_CONFIG: path.join(files, 'dinit.config.json') },
+    timeoutMs: 30000,
+    during: async (d) => {
+      await d.waitFor(/a\/check: ready/);
+      const end = Date.now() + 15000;
+      while (Date.now() < end && fs.readFileSync(path.join(tree, 'times'), 'utf8').trim().split('\n').length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      d.signal('SIGTERM');
+    },
+  });
+  const times = fs.readFileSync(path.join(tree, 'times'), 'utf8').trim().split('\n').map((t) => Number(BigInt(t) / 1000000n));
+  assert.ok(times.length >= 2, String(times));
+  assert.ok(times[1] - times[0] >= 900 && times[1] - times[0] < 8000, String(times[1] - times[0]));
 });
