@@ -111,14 +111,14 @@ const HEADER = ['SERVICE', 'STAGE', 'PID', 'STATE', 'STARTED', 'UPTIME'];
 export function formatReport(report: StatusReport): string {
   const checks = report.programs.some((p) => p.check !== undefined);
   const restarts = report.programs.some((p) => (p.restarts ?? 0) > 0);
-  const header = [...HEADER.slice(0, 4), ...(checks ? ['READY'] : []), ...(restarts ? ['RESTARTS'] : []), ...HEADER.slice(4)];
+  const header = [...HEADER.slice(0, 4), ...(checks ? ['READY'] : []), ...(restarts ? ['RESTARTS', 'LAST EXIT'] : []), ...HEADER.slice(4)];
   const rows = report.programs.map((p) => [
     printable(p.service),
     printable(p.stage),
     p.pid === null ? '-' : String(p.pid),
     stateText(p),
     ...(checks ? [readyText(p)] : []),
-    ...(restarts ? [String(p.restarts ?? 0)] : []),
+    ...(restarts ? [String(p.restarts ?? 0), p.lastExit ? exitText(p.lastExit) : '-'] : []),
     p.startedAt ?? '-',
     p.uptimeMs === null ? '-' : formatUptime(p.uptimeMs),
   ]);
@@ -150,7 +150,11 @@ function readyText(p: ProgramStatus): string {
 
 function stateText(p: ProgramStatus): string {
   if (p.state !== 'exited' || !p.exit) return p.state;
-  return p.exit.code !== null ? `exited ${p.exit.code}` : `killed by signal ${p.exit.signal}`;
+  return exitText(p.exit);
+}
+
+function exitText(exit: { code: number | null; signal: number | null }): string {
+  return exit.code !== null ? `exited ${exit.code}` : `killed by signal ${exit.signal}`;
 }
 
 /** Names are folder names: any byte but `/` and NUL. Control characters are shown escaped (JSON style). */

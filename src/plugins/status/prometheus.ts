@@ -15,7 +15,7 @@ interface Family {
 }
 
 export function exposition(report: StatusReport): string {
-  const programs = report.programs.filter((p) => p.pid !== null || p.origin === null);
+  const programs = report.programs;
   const labels = (p: { service: string; stage: string }): Record<string, string> => ({ service: p.service, stage: p.stage });
   const families: Family[] = [
     {
@@ -45,8 +45,8 @@ export function exposition(report: StatusReport): string {
     {
       name: 'dinit_program_last_exit_status',
       type: 'gauge',
-      help: 'Exit status of the program\'s last run (128 + the signal number when killed by a signal).',
-      samples: programs.filter((p) => p.exit !== null).map((p) => [labels(p), p.exit!.code ?? 128 + (p.exit!.signal ?? 0)]),
+      help: 'Exit status of the program\'s last run that ended (128 + the signal number when killed by a signal).',
+      samples: programs.filter((p) => p.lastExit).map((p) => [labels(p), p.lastExit!.code ?? 128 + (p.lastExit!.signal ?? 0)]),
     },
     {
       name: 'dinit_lines_total',

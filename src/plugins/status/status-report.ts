@@ -22,6 +22,8 @@ export interface ProgramStatus {
   ready: boolean;
   /** Starts of this service's stage after the first. */
   restarts: number;
+  /** Its exit when it exited, else the exit of the one before it (a restarted program); null when none. */
+  lastExit: { code: number | null; signal: number | null } | null;
   /** For a `run` whose service has a readiness check: what the last check said. */
   check?: { detail: string; since: string; output: string };
 }
@@ -47,12 +49,14 @@ export interface StatusReport {
 export interface StatusMemory {
   latest: Map<string, Program>;
   starts: Map<string, number>;
+  /** The exit of the program a restart replaced, per service and stage. */
+  previousExit: Map<string, { code: number | null; signal: number | null }>;
 }
 
 export const keyOf = (service: string, stage: string): string => `${service}\0${stage}`;
 
 export function createMemory(): StatusMemory {
-  return { latest: new Map(), starts: new Map() };
+  return { latest: new Map(), starts: new Map(), previousExit: new Map() };
 }
 
 /** A program started (or was adopted): the newest of its service and stage; a start after the first is a restart. */
@@ -60,16 +64,18 @@ export function remember(memory: StatusMemory, program: Program): void {
   // Readiness checks are not programs of the report (their results are, via kernel.readiness).
   if (program.probe) return;
   const key = keyOf(program.service, program.stage);
+  const previous = memory.latest.get(key);
+  if (previous?.exit && previous !== program) memory.previousExit.set(key, { code: previous.exit.code, signal: previous.exit.signal });
   memory.latest.set(key, program);
   // Every start of a service's run (or log) after the first is a restart, whoever restarted it.
   if (program.origin === 'spawned' && (program.stage === 'run' || program.stage === 'log')) memory.starts.set(key, (memory.starts.get(key) ?? 0) + 1);
-  if (memory.latest.size > 1000) prune(memory.latest);
+  if (memory.latest.size > 1000) prune(memory.latest, memory.previousExit);
 }
 
 /** Builds the report: every known program, newest per service and stage, and services not started. */
 export function report(kernel: Kernel, memory: StatusMemory, now = Date.now()): StatusReport {
   const { latest } = memory;
-  prune(latest);
+  prune(latest, memory.previousExit);
   const programs: ProgramStatus[] = [];
   const live = new Set<Program>(kernel.programs.all());
   const seen = new Set<Program>();
@@ -86,7 +92,7 @@ export function report(kernel: Kernel, memory: StatusMemory, now = Date.now()): 
     for (const stage of stages) {
       const program = latest.get(keyOf(spec.name, stage)) ?? kernel.programs.find(spec.name, stage);
       const status = program ? add(program) : undefined;
-      if (!program) programs.push({ service: spec.name, stage, pid: null, origin: null, state: 'not started', startedAt: null, uptimeMs: null, exit: null, ready: false, restarts: 0 });
+      if (!program) programs.push({ service: spec.name, stage, pid: null, origin: null, state: 'not started', startedAt: null, uptimeMs: null, exit: null, ready: false, restarts: 0, lastExit: null });
       if (stage === 'run' && (!program || program.state !== 'running' || status?.ready === false)) healthy = false;
     }
   }
@@ -121,6 +127,7 @@ function describe(kernel: Kernel, memory: StatusMemory, program: Program, runnin
     exit,
     ready: running && (!isRun || kernel.readiness.isReady(program.service)),
     restarts: Math.max(0, (memory.starts.get(keyOf(program.service, program.stage)) ?? 1) - 1),
+    lastExit: exit ?? memory.previousExit.get(keyOf(program.service, program.stage)) ?? null,
   };
   // Only a check reports output (possibly empty); other readiness is just "run is running".
   if (readiness?.output !== undefined) {
@@ -130,8 +137,11 @@ function describe(kernel: Kernel, memory: StatusMemory, program: Program, runnin
 }
 
 /** Forgets exited programs other than a service's run and log (term programs, adopted processes). */
-export function prune(latest: Map<string, Program>): void {
+export function prune(latest: Map<string, Program>, previousExit?: Map<string, unknown>): void {
   for (const [key, program] of latest) {
-    if (program.state !== 'running' && (program.origin === 'adopted' || (program.stage !== 'run' && program.stage !== 'log'))) latest.delete(key);
+    if (program.state !== 'running' && (program.origin === 'adopted' || (program.stage !== 'run' && program.stage !== 'log'))) {
+      latest.delete(key);
+      previousExit?.delete(key);
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { Program } from '../../../../src/hooks/types';
 import { DEFAULT_CONFIG } from '../../../../src/kernel/config';
 import { Kernel } from '../../../../src/kernel/kernel';
 import { escapeLabel, exposition } from '../../../../src/plugins/status/prometheus';
+import { formatReport } from '../../../../src/commands/status';
 import { createMemory, remember, report } from '../../../../src/plugins/status/status-report';
 
 const sys = { waitpid: () => ({ pid: 0, code: null, signal: null }), peekExited: () => false, pipe: () => [0, 0], setChildSubreaper: () => {} };
@@ -47,6 +48,23 @@ test('every start of a run after the first is a restart; probes are not programs
     [
       ['a', 'run', 11, 'running', true, 1],
       ['b', 'run', 12, 'running', false, 0],
+    ],
+  );
+  assert.deepEqual(r.programs[0].lastExit, { code: 1, signal: null });
+  assert.equal(r.programs[1].lastExit, null);
+  // The table: READY (a service has a check) and RESTARTS with LAST EXIT (something restarted).
+  assert.deepEqual(
+    formatReport(r)
+      .split('\n')
+      .map((l) => l.split(/ {2,}/).slice(0, 7)),
+    [
+      ['SERVICE', 'STAGE', 'PID', 'STATE', 'READY', 'RESTARTS', 'LAST EXIT'],
+      ['a', 'run', '11', 'running', 'yes', '1', 'exited 1'],
+      ['b', 'run', '12', 'running', 'no', '0', '-'],
+      ['not ok: not ready: b/run (check exited with status 1)'],
+      ['b/check output:'],
+      ['', 'nope'],
+      [''],
     ],
   );
   assert.deepEqual(r.programs[1].check && { detail: r.programs[1].check.detail, output: r.programs[1].check.output }, { detail: 'check exited with status 1', output: 'nope\n' });
