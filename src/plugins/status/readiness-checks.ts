@@ -22,6 +22,8 @@ interface ServiceCheck {
   logged?: boolean;
   /** A check that could not be started is warned about once until one starts again. */
   spawnFailing?: boolean;
+  /** A check is being started (its spawn hook runs). */
+  starting?: boolean;
 }
 
 /**
@@ -120,8 +122,10 @@ export class CheckRunner {
 
   private async runCheck(state: ServiceCheck): Promise<void> {
     const run = state.run;
-    if (!run || state.current || this.stopped || this.kernel.stopping) return;
+    // One check at a time, counting one still being started (the spawn hook may take a while).
+    if (!run || state.current || state.starting || this.stopped || this.kernel.stopping) return;
     const startedAt = Date.now();
+    state.starting = true;
     let fds: [number, number] | undefined;
     let program: Program;
     try {
@@ -130,6 +134,7 @@ export class CheckRunner {
       const stdio = { stdin: 'ignore' as const, stdout: fds[1], stderr: fds[1], probe: true };
       program = await this.kernel.spawn({ service: state.service, stage: 'check', argv: [state.file], cwd: state.dir, env }, stdio);
     } catch (error) {
+      state.starting = false;
       if (fds) fds.forEach(closeQuietly);
       const why = `cannot run the check: ${describeError(error)}`;
       if (!state.spawnFailing) this.kernel.log.warn(`${state.service}/check: ${why}`);
@@ -137,11 +142,20 @@ export class CheckRunner {
       if (state.run === run) {
         this.record(state, false, why);
         this.schedule(state, startedAt);
-      }
+      } else if (state.run && !this.stopped) void this.runCheck(state);
       return;
     }
+    state.starting = false;
     state.spawnFailing = false;
     closeQuietly(fds[1]);
+    if (state.run !== run || this.stopped) {
+      // Run ended (or was replaced) or the stop began while the check was being started: it
+      // must not outlive them, and its result would be about nothing. A new run is checked now.
+      closeQuietly(fds[0]);
+      this.kill(program);
+      if (state.run && !this.stopped) void this.runCheck(state);
+      return;
+    }
     const reader = new net.Socket({ fd: fds[0], readable: true, writable: false });
     reader.unref();
     const current = { run, program, startedAt, tail: Buffer.alloc(0), timedOut: false, reader, output: Promise.resolve(), killTimer: undefined as NodeJS.Timeout | undefined };
@@ -160,8 +174,6 @@ export class CheckRunner {
       this.kernel.signal(program, 'SIGKILL');
     }, this.timeoutMs);
     current.killTimer.unref();
-    // Run ended or the stop began while the check was being started: it must not outlive them.
-    if (state.run !== run || this.stopped) this.kill(current.program);
   }
 
   /** Clears the next check and kills the running one. */
