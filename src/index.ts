@@ -5,7 +5,7 @@
  */
 export { STAGE, type Hooks } from './hooks/hooks';
 export { FatalError } from './hooks/guard';
-export type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from './hooks/types';
+export type { ExitStatus, LineRecord, Orphan, Program, Readiness, ServiceSpec, SpawnRequest, StopReason } from './hooks/types';
 export { DEFAULT_CONFIG, type Config, type LogLevel, type ReparentingPolicy } from './kernel/config';
 export { DISABLED_STATUS, EXIT, Kernel, type Plugin } from './kernel/kernel';
 export type { Logger } from './kernel/log';

@@ -3,7 +3,8 @@ import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
 import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, EXIT_CODE_POLICIES, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 import { describeValue, excerpt } from '../kernel/excerpt';
-import { maxLineProblem, secondsProblem } from '../kernel/limits';
+import { maxLineProblem, positiveSecondsProblem, secondsProblem } from '../kernel/limits';
+import { parseListenAddress } from '../kernel/listen-address';
 
 /** Where a config file is searched for when DINIT_CONFIG is not set, in order. */
 export const SEARCH_DIRS = ['/etc/dinit'];
@@ -142,6 +143,9 @@ const CHECKS: Record<keyof Config, Check> = {
   finishDir: isString,
   signalGroup: isBoolean,
   exitCode: oneOf(EXIT_CODE_POLICIES),
+  checkInterval: positiveSecondsProblem,
+  checkTimeout: positiveSecondsProblem,
+  metricsListen: (v) => (typeof v !== 'string' ? 'must be a string host:port' : ((p) => ('problem' in p ? `must be host:port (${p.problem})` : undefined))(parseListenAddress(v))),
 };
 
 /**

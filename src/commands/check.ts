@@ -5,6 +5,7 @@ import { ConfigError, configFromEnv, DEFAULT_CONFIG, type Config } from '../kern
 import { Kernel } from '../kernel/kernel';
 import { resolveSys, type SysCalls } from '../sys';
 import { BUILTINS } from '../plugins';
+import { readiness } from '../plugins/status/readiness';
 import { runitDir } from '../plugins/tree/runit-dir';
 import { checkService, formatProblem, scanTree } from '../plugins/tree/service-checks';
 import { terminateFile } from '../plugins/lifecycle/terminate-file';
@@ -91,7 +92,7 @@ export async function check(args: string[], io: CommandIo = processIo()): Promis
     for (const p of scan.problems) problem(formatProblem(p));
     for (const entry of scan.skipped) note(`${entry}: skipped, not a directory`);
     for (const { dir, entry } of scan.services) {
-      const found = checkService(dir, { stopFiles: used.has(terminateFile) }, entry);
+      const found = checkService(dir, { stopFiles: used.has(terminateFile), checkFile: used.has(readiness) }, entry);
       // An unreadable folder is reported once, above, not again for each file in it.
       const stop = used.has(downSignal) && !found.some((p) => p.reason.startsWith('cannot read service directory')) ? readDownSignal(dir).problem : undefined;
       if (stop) found.push(stop);

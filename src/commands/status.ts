@@ -1,12 +1,14 @@
 import net = require('node:net');
 import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status/status-socket';
+import { exposition } from '../plugins/status/prometheus';
 import { commandArgs, processIo, type CommandIo } from './io';
 
-const USAGE = `usage: dinit status [--json]
+const USAGE = `usage: dinit status [--json | --prometheus]
 
 Asks the running dinit (same container: same PID and network namespace) for its programs
-and prints them. Exit status: 0 every service's run program is running, 1 one is not
-(exited, disabled itself, not started yet, or dinit is stopping), 2 no dinit answered
+and prints them (--json: the report as JSON; --prometheus: the Prometheus text format).
+Exit status: 0 every service's run program is running and ready (its check passed), 1 one
+is not (exited, disabled itself, not started yet, not ready, or dinit is stopping), 2 no dinit answered
 (or it refused: only root, dinit's own user and DINIT_STATUS_USERS may ask).
 `;
 
@@ -20,7 +22,7 @@ export const STATUS_EXIT = Object.freeze({ HEALTHY: 0, NOT_RUNNING: 1, NO_ANSWER
 
 /** `dinit status [--json]`. */
 export async function status(args: string[], io: CommandIo = processIo()): Promise<number> {
-  const parsed = commandArgs('status', args, ['--json'], 0, USAGE, io);
+  const parsed = commandArgs('status', args, ['--json', '--prometheus'], 0, USAGE, io);
   if (typeof parsed === 'number') return parsed;
   let name = statusSocketName(io.env);
   if (!io.env.DINIT_STATUS_SOCKET) {
@@ -44,7 +46,11 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
     io.err(`dinit: error: status: unexpected answer from @${name}\n`);
     return STATUS_EXIT.NO_ANSWER;
   }
-  io.out(parsed.flags.has('--json') ? `${JSON.stringify(answer)}\n` : formatReport(answer));
+  if (parsed.flags.has('--json') && parsed.flags.has('--prometheus')) {
+    io.err('dinit: error: status: --json and --prometheus cannot be used together\n');
+    return STATUS_EXIT.NO_ANSWER;
+  }
+  io.out(parsed.flags.has('--json') ? `${JSON.stringify(answer)}\n` : parsed.flags.has('--prometheus') ? exposition(answer) : formatReport(answer));
   return answer.healthy ? STATUS_EXIT.HEALTHY : STATUS_EXIT.NOT_RUNNING;
 }
 
@@ -98,33 +104,57 @@ function ask(name: string, deadline: number): Promise<string> {
 
 const HEADER = ['SERVICE', 'STAGE', 'PID', 'STATE', 'STARTED', 'UPTIME'];
 
-/** A table of the programs, then one summary line. */
+/**
+ * A table of the programs, then one summary line. READY appears when some service has a
+ * readiness check, RESTARTS when something restarted: without either, the table is as before.
+ */
 export function formatReport(report: StatusReport): string {
+  const checks = report.programs.some((p) => p.check !== undefined);
+  const restarts = report.programs.some((p) => (p.restarts ?? 0) > 0);
+  const header = [...HEADER.slice(0, 4), ...(checks ? ['READY'] : []), ...(restarts ? ['RESTARTS', 'LAST EXIT'] : []), ...HEADER.slice(4)];
   const rows = report.programs.map((p) => [
     printable(p.service),
     printable(p.stage),
     p.pid === null ? '-' : String(p.pid),
     stateText(p),
+    ...(checks ? [readyText(p)] : []),
+    ...(restarts ? [String(p.restarts ?? 0), p.lastExit ? exitText(p.lastExit) : '-'] : []),
     p.startedAt ?? '-',
     p.uptimeMs === null ? '-' : formatUptime(p.uptimeMs),
   ]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n';
-  let text = [HEADER, ...rows].map(line).join('');
-  const down = report.programs.filter((p) => p.stage === 'run' && p.origin !== 'adopted' && p.state !== 'running');
+  let text = [header, ...rows].map(line).join('');
+  const runs = report.programs.filter((p) => p.stage === 'run' && p.origin !== 'adopted');
+  const down = runs.filter((p) => p.state !== 'running');
+  const unready = runs.filter((p) => p.state === 'running' && p.ready === false);
   if (report.stopping) text += 'not ok: dinit is stopping\n';
   else if (down.length > 0) text += `not ok: not running: ${down.map((p) => `${printable(p.service)}/run (${stateText(p)})`).join(', ')}\n`;
+  else if (unready.length > 0) text += `not ok: not ready: ${unready.map((p) => `${printable(p.service)}/run (${p.check?.detail ?? 'not ready'})`).join(', ')}\n`;
   else if (!report.healthy) text += 'not ok: no services\n';
   else {
-    const n = report.programs.filter((p) => p.stage === 'run' && p.origin !== 'adopted').length;
-    text += `ok: ${n} service${n === 1 ? '' : 's'} running\n`;
+    const n = runs.length;
+    text += `ok: ${n} service${n === 1 ? '' : 's'} running${checks ? ' and ready' : ''}\n`;
+  }
+  for (const p of runs) {
+    const output = p.check && !p.ready ? p.check.output.trimEnd() : '';
+    if (output !== '') text += `${printable(p.service)}/check output:\n${output.split('\n').map((l) => `  ${printable(l)}`).join('\n')}\n`;
   }
   return text;
 }
 
+function readyText(p: ProgramStatus): string {
+  if (p.state !== 'running') return '-';
+  return p.ready ? 'yes' : 'no';
+}
+
 function stateText(p: ProgramStatus): string {
   if (p.state !== 'exited' || !p.exit) return p.state;
-  return p.exit.code !== null ? `exited ${p.exit.code}` : `killed by signal ${p.exit.signal}`;
+  return exitText(p.exit);
+}
+
+function exitText(exit: { code: number | null; signal: number | null }): string {
+  return exit.code !== null ? `exited ${exit.code}` : `killed by signal ${exit.signal}`;
 }
 
 /** Names are folder names: any byte but `/` and NUL. Control characters are shown escaped (JSON style). */

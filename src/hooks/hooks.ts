@@ -2,7 +2,7 @@ import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHoo
 import type { Config } from './payloads';
 import type { Logger } from './payloads';
 import { guardHook, type ResultCheck } from './guard';
-import type { ExitStatus, LineRecord, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from './types';
+import type { ExitStatus, LineRecord, Orphan, Program, Readiness, ServiceSpec, SpawnRequest, StopReason } from './types';
 
 /**
  * Tap stages for `line` (tapable's `stage` option): transforms rewrite the line,
@@ -47,6 +47,11 @@ export function createHooks(log: () => Logger, deadlines: Partial<Record<string,
      * what follows; the built-in `stop-on-exit` stops the container unless run exited with 115.
      */
     exit: new AsyncSeriesBailHook<[Program, ExitStatus], boolean | undefined, AsyncTapOptions>(['program', 'status']),
+    /**
+     * A service became ready or not ready (kernel.setReady: a readiness check passed or failed,
+     * or its `run` started or ended). Observe only; kernel.isReady(service) answers at any time.
+     */
+    ready: new SyncHook<[string, Readiness]>(['service', 'readiness']),
     /** A signal dinit was asked to pass on arrived (DINIT_FORWARD_SIGNALS). Built-in: `forward-signals`. */
     signal: new SyncHook<[NodeJS.Signals]>(['signal']),
     /** The container stop begins (once). */

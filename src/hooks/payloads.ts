@@ -43,6 +43,12 @@ export interface Config {
   signalGroup: boolean;
   /** DINIT_EXIT_CODE: `dinit` (Go's 0/1/3) or `program` (the first failing program's status); unset: `program` in CMD mode, else `dinit`. */
   exitCode: ExitCodePolicy | undefined;
+  /** DINIT_CHECK_INTERVAL: seconds between the starts of a service's readiness checks (`<svc>/check`). */
+  checkInterval: number;
+  /** DINIT_CHECK_TIMEOUT: seconds a readiness check may run before it is killed (unset: the interval). */
+  checkTimeout: number | undefined;
+  /** DINIT_METRICS_LISTEN: `host:port` for GET /metrics and /healthz (unset: no listener). */
+  metricsListen: string | undefined;
 }
 
 /**

@@ -50,6 +50,22 @@ export interface Program {
   spec?: ServiceSpec;
   /** Signals go to its whole process group (it leads one: spawned detached), set by `signal-group`. */
   signalGroup?: boolean;
+  /**
+   * A helper the kernel starts for a plugin (a readiness check): its exit never sets dinit's
+   * exit status, and its start and exit are logged at debug, not info (it runs every few seconds).
+   */
+  probe?: boolean;
+}
+
+/** A service's readiness as a plugin reports it (kernel.setReady; built-in: `readiness`). */
+export interface Readiness {
+  ready: boolean;
+  /** When it last changed (ms since epoch). */
+  since: number;
+  /** Why, in a few words (`check exited with status 1`, `run is not running`). */
+  detail?: string;
+  /** The last check's output (stdout and stderr, its last 4 KiB), when there is a check. */
+  output?: string;
 }
 
 export interface ExitStatus {

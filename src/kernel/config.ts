@@ -1,6 +1,7 @@
 import { parseGoInt } from './go-int';
 import { excerpt } from './excerpt';
-import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
+import { parseListenAddress } from './listen-address';
+import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, POSITIVE_SECONDS_RANGE, SECONDS_RANGE } from './limits';
 
 import type { AsyncHookName, Config, ExitCodePolicy, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 
@@ -27,6 +28,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   finishDir: '/etc/dinit/finish.d',
   signalGroup: false,
   exitCode: undefined,
+  checkInterval: 10,
+  checkTimeout: undefined,
+  metricsListen: undefined,
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -128,6 +132,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     if (!(EXIT_CODE_POLICIES as string[]).includes(policy)) throw new ConfigError(`invalid exit code policy ${excerpt(policy)}: DINIT_EXIT_CODE must be one of ${EXIT_CODE_POLICIES.join(', ')}`);
     config.exitCode = policy as ExitCodePolicy;
   });
+  // Readiness checks and metrics (issue 18): a check every 0 s would be a busy loop, so both start at 1.
+  step(() => void (config.checkInterval = positiveSeconds(env, 'DINIT_CHECK_INTERVAL', 'check interval') ?? config.checkInterval));
+  step(() => void (config.checkTimeout = positiveSeconds(env, 'DINIT_CHECK_TIMEOUT', 'check timeout') ?? config.checkTimeout));
+  step(() => {
+    const listen = env.DINIT_METRICS_LISTEN;
+    if (!listen) return;
+    const parsed = parseListenAddress(listen);
+    if ('problem' in parsed) throw new ConfigError(`invalid metrics listen address ${excerpt(listen)}: DINIT_METRICS_LISTEN ${parsed.problem}`);
+    config.metricsListen = listen;
+  });
   return config;
 }
 
@@ -139,4 +153,13 @@ function seconds(env: NodeJS.ProcessEnv, name: string, words: string, negative: 
   if (parsed && 'seconds' in parsed) return parsed.seconds;
   if (!parsed && goWording) throw new ConfigError(`invalid ${words} ${excerpt(text)}`);
   throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${SECONDS_RANGE}`);
+}
+
+/** A duration that must be at least one second (the same parsing and limits as the others). */
+function positiveSeconds(env: NodeJS.ProcessEnv, name: string, words: string): number | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  const parsed = parseSeconds(text, 'refuse');
+  if (parsed && 'seconds' in parsed && parsed.seconds > 0) return parsed.seconds;
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be ${POSITIVE_SECONDS_RANGE}`);
 }

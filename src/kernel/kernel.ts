@@ -8,6 +8,7 @@ import { createLogger, finishedText, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
+import { ReadinessTable } from './readiness-table';
 import { Processes, type Stdio } from './processes';
 import { Reaper } from './reaper';
 import { Reruns } from './reruns';
@@ -48,6 +49,10 @@ export class Kernel {
   readonly log: Logger;
   readonly STAGE = STAGE;
   readonly programs = new ProcessTable();
+  /** Services' readiness as plugins report it; `isReady(service)` answers for any service. */
+  readonly readiness: ReadinessTable;
+  /** When the kernel was made (ms since epoch): dinit's uptime. */
+  readonly startedAt = Date.now();
   readonly pid: number;
   services: ServiceSpec[] = [];
   /** CMD mode's command line (`dinit [--] CMD [ARG…]`), as given; undefined otherwise. A plugin (`cmd-mode`) runs it. */
@@ -83,6 +88,7 @@ export class Kernel {
     this.command = options.command;
     this.sys = options.sys;
     this.hooks = createHooks(() => this.log, this.config.hookTimeouts);
+    this.readiness = new ReadinessTable(this.programs, (service, readiness) => this.hooks.ready.call(service, readiness));
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
     this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
@@ -178,6 +184,11 @@ export class Kernel {
     return program;
   }
 
+  /** pipe2(O_CLOEXEC): [read end, write end], for a plugin that gives a program an fd of its own (Stdio). */
+  pipe(): [number, number] {
+    return this.sys.pipe();
+  }
+
   /** Takes a reparented process over as a program: waited for, stopped with the others. */
   adopt(orphan: Orphan): Program {
     return this.orphans.adopt(orphan);
@@ -212,6 +223,16 @@ export class Kernel {
    */
   private isProgramCopy(cmdline: string): boolean {
     return cmdline.split(' ').some((word) => this.programFiles.has(word));
+  }
+
+  /** Lines read so far per service, stage and stream (cheap counters, always on: metrics). */
+  lineCounts(): Array<{ service: string; stage: string; stream: string; lines: number }> {
+    return this.output.lineCounts();
+  }
+
+  /** Reparented processes reaped, terminated and adopted so far (metrics). */
+  reparentedCounts(): { reaped: number; terminated: number; adopted: number } {
+    return { ...this.orphans.counts };
   }
 
   /** Waits until everything logged so far has been written. */
@@ -310,6 +331,13 @@ export class Kernel {
     this.programs.delete(program.pid);
     const label = `${program.service}/${program.stage}`;
     const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
+    if (program.probe) {
+      // A plugin's helper (a readiness check): its exit is the plugin's business, not the container's.
+      this.log.debug(`${label}: ${finishedText(program.pid, status)}`);
+      await this.hooks.exit.promise(program, status);
+      this.maybeFinish();
+      return;
+    }
     if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
     else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
     if (this.tasks.exited(program, status)) return this.maybeFinish();

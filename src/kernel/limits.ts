@@ -11,6 +11,8 @@ import { parseGoInt } from './go-int';
  */
 export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const SECONDS_RANGE = `whole seconds from 0 to ${MAX_SECONDS} (the longest a timer can wait, about 24 days)`;
+/** For intervals, where 0 would be a busy loop. */
+export const POSITIVE_SECONDS_RANGE = `whole seconds from 1 to ${MAX_SECONDS} (the longest a timer can wait, about 24 days)`;
 
 /**
  * The longest DINIT_MAX_LINE: a line is held as one string while it grows (V8's limit is
@@ -23,6 +25,11 @@ export const LINE_RANGE = `an integer number of bytes from 1 to ${MAX_LINE_LIMIT
 /** Why `value` (from a config file) is not a duration in seconds, or undefined when it is one. */
 export function secondsProblem(value: unknown): string | undefined {
   return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS ? undefined : `must be ${SECONDS_RANGE}`;
+}
+
+/** Why `value` (from a config file) is not a duration of at least one second, or undefined when it is one. */
+export function positiveSecondsProblem(value: unknown): string | undefined {
+  return value === 0 ? `must be ${POSITIVE_SECONDS_RANGE}` : secondsProblem(value) && `must be ${POSITIVE_SECONDS_RANGE}`;
 }
 
 /** Why `value` (from a config file) is not a max line length, or undefined when it is one. */

@@ -40,6 +40,9 @@ export class Orphans {
   /** When set (ms since epoch), no reparented process outlives it: SIGKILL then at the latest. */
   private deadline: { at: number; warning: string } | undefined;
 
+  /** Counters for metrics: reaped (any reparented process, adopted ones too), terminated, adopted. */
+  readonly counts = { reaped: 0, terminated: 0, adopted: 0 };
+
   constructor(private readonly kernel: OrphanHost) {}
 
   attach(reaper: Reaper): void {
@@ -74,6 +77,7 @@ export class Orphans {
     const state = this.stateOf(orphan);
     if (state.mode === 'terminating') return;
     state.mode = 'terminating';
+    this.counts.terminated++;
     const { log } = this.kernel;
     const label = labelOf(orphan);
     log.warn(`${label}: terminating reparented child process with PID ${orphan.pid}${cmdlineSuffix(orphan)}`);
@@ -104,6 +108,7 @@ export class Orphans {
     const state = this.stateOf(orphan);
     if (state.program) return state.program;
     state.mode = 'adopted';
+    this.counts.adopted++;
     const { log } = this.kernel;
     log.warn(
       `${labelOf(orphan)}: adopting reparented child process with PID ${orphan.pid}${cmdlineSuffix(orphan)}`,
@@ -137,6 +142,7 @@ export class Orphans {
     if (!state) return;
     this.states.delete(pid);
     clearTimeout(state.killTimer);
+    this.counts.reaped++;
     if (state.program) {
       void this.kernel.programExited(state.program, result);
       return;

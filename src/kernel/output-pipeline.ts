@@ -11,6 +11,16 @@ import { timestamp } from './timestamp';
 /** Where every pipe read lands (see attachFd): reads run one at a time on the main thread. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
+/** How many service/stage/stream keys the ended streams' line totals keep (see addEnded). */
+const MAX_COUNTED = 1000;
+
+interface LineCounter {
+  service: string;
+  stage: string;
+  stream: string;
+  lines: number;
+}
+
 interface Feeder {
   push(chunk: Buffer, length: number): void;
   end(): void;
@@ -29,6 +39,9 @@ export class OutputPipeline {
   /** When a program's pipe last gave data (ms). */
   private lastData = Date.now();
   private onIdle: () => void = () => {};
+  /** Line counters of open streams, and the totals of ended ones (bounded: see lineCounts). */
+  private readonly counters = new Set<LineCounter>();
+  private readonly endedCounts = new Map<string, LineCounter>();
 
   constructor(
     private readonly hooks: Hooks,
@@ -100,15 +113,53 @@ export class OutputPipeline {
   /** The splitter of one stream, fed with raw chunks. */
   private feeder(service: string, stage: string, stream: 'stdout' | 'stderr'): Feeder {
     let now = 0;
-    const splitter = new LineSplitter(this.maxLine, (raw) => this.emit(service, stage, stream, raw, now));
+    // One increment per line on an object of this stream: the metrics cost nothing measurable.
+    const counter: LineCounter = { service, stage, stream, lines: 0 };
+    this.counters.add(counter);
+    const splitter = new LineSplitter(this.maxLine, (raw) => {
+      counter.lines++;
+      this.emit(service, stage, stream, raw, now);
+    });
     return {
       push: (chunk, length) => {
         // One clock read per chunk: its lines arrived together. One latin1 decode per chunk too.
         now = this.lastData = Date.now();
         splitter.push(chunk.toString('latin1', 0, length));
       },
-      end: () => splitter.end(),
+      end: () => {
+        splitter.end();
+        this.counters.delete(counter);
+        this.addEnded(counter);
+      },
     };
+  }
+
+  /** Lines read so far per service, stage and stream, ended streams included. */
+  lineCounts(): LineCounter[] {
+    const totals = new Map<string, LineCounter>();
+    for (const c of [...this.endedCounts.values(), ...this.counters]) {
+      const key = `${c.service}\0${c.stage}\0${c.stream}`;
+      const total = totals.get(key);
+      if (total) total.lines += c.lines;
+      else totals.set(key, { ...c });
+    }
+    return [...totals.values()];
+  }
+
+  /**
+   * Folds an ended stream into the totals. Adopted processes log under their pid as stage, so
+   * the keys are bounded: past MAX_COUNTED keys, a new one is counted under stage `other`.
+   */
+  private addEnded(c: LineCounter): void {
+    let key = `${c.service}\0${c.stage}\0${c.stream}`;
+    let total = this.endedCounts.get(key);
+    if (!total && this.endedCounts.size >= MAX_COUNTED) {
+      key = `\0other\0${c.stream}`;
+      total = this.endedCounts.get(key) ?? { service: '', stage: 'other', stream: c.stream, lines: 0 };
+      this.endedCounts.set(key, total);
+    }
+    if (total) total.lines += c.lines;
+    else this.endedCounts.set(key, { ...c });
   }
 
   /** Pauses it with the others under backpressure; ends its lines and resolves at EOF, close or error. */

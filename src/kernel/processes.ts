@@ -15,6 +15,8 @@ export interface Stdio {
   stderr: 'pipe' | number;
   /** Service and stage under which its stdout lines are logged (log/run logs as `run`). */
   stdoutStage?: string;
+  /** A plugin's helper (Program.probe): logged at debug, its exit never sets dinit's status. */
+  probe?: boolean;
 }
 
 /** How long an exited program's pipes may stay open (a daemon kept them) before its exit is reported anyway. */
@@ -83,8 +85,9 @@ export class Processes {
       state: 'running',
       spec,
     };
+    if (stdio.probe) program.probe = true;
     this.table.add(program);
-    this.log.info(`${program.service}/${program.stage}: running with PID ${program.pid}`);
+    (stdio.probe ? this.log.debug : this.log.info).call(this.log, `${program.service}/${program.stage}: running with PID ${program.pid}`);
     const streams: Array<Promise<void>> = [];
     if (out) streams.push(this.output.attachFd(out[0], program.service, stdio.stdoutStage ?? program.stage, 'stdout'));
     if (err) streams.push(this.output.attachFd(err[0], program.service, program.stage, 'stderr'));

@@ -7,6 +7,7 @@ import { forwardSignals } from './lifecycle/forward-signals';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
 import { restart } from './lifecycle/restart';
+import { readiness } from './status/readiness';
 import { reparentAdopt } from './reparent/reparent-adopt';
 import { reparentIgnore } from './reparent/reparent-ignore';
 import { reparentTerminate } from './reparent/reparent-terminate';
@@ -27,6 +28,8 @@ export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   terminateFile,
   restart,
   downSignal,
+  // Before stop-on-exit: its exit tap handles readiness checks, which stop-on-exit must not see.
+  readiness,
   stopOnExit,
   stopDeadline,
   tasks,

@@ -15,7 +15,8 @@ export const stopOnExit: Plugin = {
   name: 'stop-on-exit',
   apply(kernel) {
     kernel.hooks.exit.tapPromise('stop-on-exit', async (program, status) => {
-      if (program.stage === 'term') return true;
+      // A term program finishing, or a readiness check (a probe), says nothing about the container.
+      if (program.stage === 'term' || program.stage === 'check' || program.probe) return true;
       if (program.origin === 'spawned' && program.stage === 'run' && status.code === DISABLED_STATUS) {
         const anyRunning = kernel.reruns.pending > 0 || kernel.programs.all().some((p) => p.stage === 'run' || p.origin === 'adopted');
         if (!anyRunning) kernel.stop({ kind: 'request', why: 'every program disabled itself' });

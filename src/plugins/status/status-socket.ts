@@ -1,7 +1,8 @@
 import fs = require('node:fs');
 import net = require('node:net');
 import type { Program } from '../../hooks/types';
-import { DISABLED_STATUS, type Kernel, type Plugin } from '../../kernel/kernel';
+import type { Kernel, Plugin } from '../../kernel/kernel';
+import { createMemory, remember as rememberProgram, report, STATUS_VERSION, type StatusReport } from './status-report';
 import { loadLibc } from '../../sys/libc';
 import { loadPosixNode } from '../../sys/posix-backend';
 import { SOL_SOCKET, SO_PEERCRED } from '../../sys/ptrace/socket-layout';
@@ -16,8 +17,6 @@ import { readProc } from '../../kernel/proc-info';
  * only ever loses its own connection.
  */
 
-/** Bumped when a field changes meaning; new fields may be added without. */
-export const STATUS_VERSION = 1;
 /** A client that has not read its report after this long is dropped. */
 const CLIENT_TIMEOUT_MS = 5000;
 const MAX_CLIENTS = 16;
@@ -28,31 +27,7 @@ const MAX_CLIENTS = 16;
  */
 const BACKLOG = 128;
 
-export type ProgramState = 'running' | 'exited' | 'disabled' | 'not started';
-
-export interface ProgramStatus {
-  service: string;
-  stage: string;
-  /** Its pid in dinit's PID namespace; null when not started. */
-  pid: number | null;
-  origin: 'spawned' | 'adopted' | null;
-  state: ProgramState;
-  /** RFC 3339, ms, UTC. */
-  startedAt: string | null;
-  /** Milliseconds since start while running. */
-  uptimeMs: number | null;
-  exit: { code: number | null; signal: number | null } | null;
-}
-
-export interface StatusReport {
-  version: number;
-  pid: number;
-  now: string;
-  stopping: boolean;
-  /** Every service's `run` is running (and dinit is not stopping). */
-  healthy: boolean;
-  programs: ProgramStatus[];
-}
+export { STATUS_VERSION, type ProgramState, type ProgramStatus, type StatusReport } from './status-report';
 
 export interface StatusRefusal {
   version: number;
@@ -114,22 +89,27 @@ export const statusSocket: Plugin = {
   apply(kernel) {
     const users = parseStatusUsers(process.env.DINIT_STATUS_USERS);
     const name = statusSocketName(process.env, kernel.pid);
-    const latest = new Map<string, Program>();
-    const remember = (program: Program): void => {
-      latest.set(`${program.service}\0${program.stage}`, program);
-      if (latest.size > 1000) prune(latest);
-    };
+    const memory = createMemory();
+    const remember = (program: Program): void => rememberProgram(memory, program);
     kernel.hooks.started.tap('status-socket', remember);
     kernel.hooks.adopted.tapPromise('status-socket', async (program) => remember(program));
     let server: net.Server | undefined;
+    let http: { close(): void } | undefined;
     // Listen once the kernel runs (not when applied: `dinit check` applies plugins too).
     kernel.hooks.load.tapPromise({ name: 'status-socket', stage: 100 }, async (services) => {
-      if (!kernel.stopping) server = listen(kernel, name, users, () => report(kernel, latest));
+      if (!kernel.stopping) server = listen(kernel, name, users, () => report(kernel, memory));
+      // DINIT_METRICS_LISTEN: the same report over HTTP. node:http is loaded only then.
+      if (!kernel.stopping && kernel.config.metricsListen) {
+        const { listenMetrics } = require('./metrics-http') as typeof import('./metrics-http');
+        http = listenMetrics(kernel, kernel.config.metricsListen, () => report(kernel, memory));
+      }
       return services;
     });
     kernel.hooks.stopping.tap('status-socket', () => {
       server?.close();
       server = undefined;
+      http?.close();
+      http = undefined;
     });
   },
 };
@@ -204,53 +184,6 @@ function serve(kernel: Kernel, socket: net.Socket, allowed: (uid: number) => boo
   socket.resume();
   // Closed once handed to the kernel: the answer stays readable by the peer, and no slot is held.
   socket.end(`${JSON.stringify(body)}\n`, () => socket.destroy());
-}
-
-/** Builds the report: every known program, newest per service and stage, and services not started. */
-export function report(kernel: Kernel, latest: Map<string, Program>, now = Date.now()): StatusReport {
-  prune(latest);
-  const programs: ProgramStatus[] = [];
-  const live = new Set<Program>(kernel.programs.all());
-  const seen = new Set<Program>();
-  const add = (program: Program): void => {
-    if (seen.has(program)) return;
-    seen.add(program);
-    programs.push(describe(program, live.has(program) && program.state === 'running', now));
-  };
-  let healthy = !kernel.stopping && kernel.services.length > 0;
-  for (const spec of kernel.services) {
-    const stages = spec.log ? ['run', 'log'] : ['run'];
-    for (const stage of stages) {
-      const program = latest.get(`${spec.name}\0${stage}`) ?? kernel.programs.find(spec.name, stage);
-      if (program) add(program);
-      else programs.push({ service: spec.name, stage, pid: null, origin: null, state: 'not started', startedAt: null, uptimeMs: null, exit: null });
-      if (stage === 'run' && (!program || program.state !== 'running')) healthy = false;
-    }
-  }
-  for (const program of [...latest.values(), ...live]) add(program);
-  return { version: STATUS_VERSION, pid: kernel.pid, now: new Date(now).toISOString(), stopping: kernel.stopping, healthy, programs };
-}
-
-function describe(program: Program, running: boolean, now: number): ProgramStatus {
-  const exit = program.exit ? { code: program.exit.code, signal: program.exit.signal } : null;
-  const disabled = program.stage === 'run' && program.origin === 'spawned' && exit?.code === DISABLED_STATUS;
-  return {
-    service: program.service,
-    stage: program.stage,
-    pid: program.pid,
-    origin: program.origin,
-    state: running ? 'running' : disabled ? 'disabled' : 'exited',
-    startedAt: new Date(program.startedAt).toISOString(),
-    uptimeMs: running ? Math.max(0, now - program.startedAt) : null,
-    exit,
-  };
-}
-
-/** Forgets exited programs other than a service's run and log (term programs, adopted processes). */
-function prune(latest: Map<string, Program>): void {
-  for (const [key, program] of latest) {
-    if (program.state !== 'running' && (program.origin === 'adopted' || (program.stage !== 'run' && program.stage !== 'log'))) latest.delete(key);
-  }
 }
 
 type GetSockOpt = (fd: number, level: number, option: number, length: number) => Buffer;

@@ -31,6 +31,8 @@ export interface TreeScan {
 export interface CheckOptions {
   /** Also check `terminate` / `finish` (the stop programs of `terminate-file`). */
   stopFiles?: boolean;
+  /** Also check `check` (the readiness probe of the `readiness` plugin). */
+  checkFile?: boolean;
 }
 
 /** `<path>: <reason>`, on one line whatever the path holds. */
@@ -95,6 +97,7 @@ function checkFolder(dir: string, options: CheckOptions): Problem[] {
       checkProgram(path.join(logDir, 'run'), problems);
     }
   }
+  if (options.checkFile) checkProgram(path.join(dir, 'check'), problems);
   if (options.stopFiles) {
     for (const name of TERMINATE_FILES) {
       checkProgram(path.join(dir, name), problems);
