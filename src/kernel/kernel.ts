@@ -4,24 +4,24 @@ import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
 import { ExitRecord, failureStatus, type FailureExitCode } from './exit-status';
-import { createLogger, finishedText, type Logger } from './log';
-import { Orphans } from './orphans';
+import { createLogger, type Logger } from './log';
+import { Children } from './children';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { ReadinessTable } from './readiness-table';
 import { Processes, type Stdio } from './processes';
-import { Reaper } from './reaper';
 import { Reruns } from './reruns';
 import { startService } from './service-start';
 import { signalProgram } from './signal-program';
-import { reportSlowStop, waitedProgram } from './slow-stop';
+import { reportWait } from './slow-stop';
+import { describeExit, stopProgram } from './program-end';
 import { Tasks } from './tasks';
 import type { SysCalls } from '../sys';
 
 /** Exit statuses, as Go dinit uses them. */
 export const EXIT = Object.freeze({ SUCCESS: 0, DINIT_FAILURE: 1, SERVICE_FAILURE: 3 });
 /** `run` exiting with this status means "disabled itself": nothing else happens. */
-export const DISABLED_STATUS = 115;
+export { DISABLED_STATUS } from './program-end';
 
 /** A plugin: a plain object. Built-ins and bundles alike. */
 export interface Plugin<Options = unknown> {
@@ -65,8 +65,8 @@ export class Kernel {
   private readonly sys: SysCalls;
   private readonly output: OutputPipeline;
   private readonly processes: Processes;
-  private readonly reaper: Reaper;
-  private readonly orphans: Orphans;
+  /** Children that are not programs: the reaper and the reparenting policy's primitives (children.ts). */
+  private readonly children: Children;
   private readonly exitGate: ExitGate;
   private stopReason: StopReason | undefined;
   /** The exit status being decided (exit-status.ts). */
@@ -75,9 +75,6 @@ export class Kernel {
   readonly reruns: Reruns;
   /** One-off tasks (tasks.ts): exit sets no status, fires no `exit` hook. The seam of the built-in `tasks`. */
   readonly tasks: Tasks;
-  private foreignChildren = 0;
-  /** The services' program files (known once loaded): a process still naming one has not exec'd yet. */
-  private programFiles = new Set<string>();
   private finishing = false;
   private resolveDone: (code: number) => void = () => {};
   private readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
@@ -101,7 +98,6 @@ export class Kernel {
       (p, s) => void this.programExited(p, s),
       () => this.sys.pipe(),
     );
-    this.orphans = new Orphans(this);
     this.reruns = new Reruns({
       log: this.log,
       stopping: () => this.stopping,
@@ -112,21 +108,11 @@ export class Kernel {
       forgive: (program) => this.exit.forgive(program),
     });
     this.tasks = new Tasks((request, stdio) => this.spawn(request, stdio));
-    this.reaper = new Reaper(this.pid, options.sys, this.log, {
-      isOwn: (pid) => this.programs.get(pid)?.origin === 'spawned',
-      isProgramCopy: (cmdline) => this.isProgramCopy(cmdline),
-      reparented: (orphan) => void this.orphans.decide(orphan),
-      reaped: (pid, result) => this.orphans.reaped(pid, result),
-      scanned: (foreign) => {
-        this.foreignChildren = foreign;
-        this.maybeFinish();
-      },
-    });
-    this.orphans.attach(this.reaper);
+    this.children = new Children(this.pid, options.sys, this.log, this, () => this.maybeFinish());
     this.exitGate = new ExitGate(this.output, {
-      busy: () => this.programs.size > 0 || this.foreignChildren > 0 || this.orphans.pending > 0,
-      childrenNow: () => this.reaper.childrenNow(),
-      requestScan: () => this.reaper.request(),
+      busy: () => this.programs.size > 0 || this.children.busy,
+      childrenNow: () => this.children.reaper.childrenNow(),
+      requestScan: () => this.children.reaper.request(),
       finish: () => void this.finish(),
     });
   }
@@ -157,10 +143,10 @@ export class Kernel {
     await new Promise((resolve) => setImmediate(resolve));
     // A SIGTERM during start-up already stopped (and finished) the kernel: start nothing.
     if (this.stopping) return this.done;
-    this.reaper.start();
+    this.children.reaper.start();
     try {
       this.services = await this.hooks.load.promise([], this.config as Config);
-      this.programFiles = new Set(this.services.flatMap((spec) => [spec.run[0], ...(spec.log ? [spec.log.argv[0]] : [])]));
+      this.children.knowPrograms(this.services);
     } catch (error) {
       this.fail(error);
       return this.done;
@@ -191,12 +177,12 @@ export class Kernel {
 
   /** Takes a reparented process over as a program: waited for, stopped with the others. */
   adopt(orphan: Orphan): Program {
-    return this.orphans.adopt(orphan);
+    return this.children.orphans.adopt(orphan);
   }
 
   /** SIGTERM now, SIGKILL after DINIT_KILL_TIMEOUT if it is still alive. */
   terminate(orphan: Orphan): void {
-    this.orphans.terminate(orphan);
+    this.children.orphans.terminate(orphan);
   }
 
   /**
@@ -204,7 +190,7 @@ export class Kernel {
    * at the latest instead of only after DINIT_KILL_TIMEOUT; `warning` is logged for each first.
    */
   killReparentedBy(at: number, warning: string): void {
-    this.orphans.killBy(at, warning);
+    this.children.orphans.killBy(at, warning);
   }
 
   /**
@@ -217,14 +203,6 @@ export class Kernel {
     return this.output.attach(source as never, service, stage, stream);
   }
 
-  /**
-   * Whether `cmdline` still names one of the services' program files (`/bin/sh /etc/service/x/run`):
-   * a fork of a run script that has not exec'd yet. Static: the program itself may have exec'd since.
-   */
-  private isProgramCopy(cmdline: string): boolean {
-    return cmdline.split(' ').some((word) => this.programFiles.has(word));
-  }
-
   /** Lines read so far per service, stage and stream (cheap counters, always on: metrics). */
   lineCounts(): Array<{ service: string; stage: string; stream: string; lines: number }> {
     return this.output.lineCounts();
@@ -232,7 +210,7 @@ export class Kernel {
 
   /** Reparented processes reaped, terminated and adopted so far (metrics). */
   reparentedCounts(): { reaped: number; terminated: number; adopted: number } {
-    return { ...this.orphans.counts };
+    return { ...this.children.orphans.counts };
   }
 
   /** Waits until everything logged so far has been written. */
@@ -262,14 +240,14 @@ export class Kernel {
     if (this.stopReason) return;
     this.stopReason = reason;
     this.hooks.stopping.call(reason);
-    this.reaper.hurry();
+    this.children.reaper.hurry();
     for (const program of this.programs.all()) {
       if (program.state !== 'running') continue;
       if (program.stage === 'run' || program.origin === 'adopted') void this.stopProgram(program);
       // The others (log, term) are not signalled, but the stop waits for them: say so if it lasts.
       else this.reportWait(program, 'the stop began');
     }
-    this.orphans.stopAll();
+    this.children.orphans.stopAll();
     this.reruns.releaseAll();
     this.maybeFinish();
   }
@@ -298,16 +276,11 @@ export class Kernel {
 
   /** SIGCHLD arrived: scan for orphans and zombies (coalesced). */
   onChildSignal(): void {
-    this.reaper.childExited();
+    this.children.reaper.childExited();
   }
 
-  private async stopProgram(program: Program): Promise<void> {
-    this.log.info(`${program.service}/${program.stage}: terminating`);
-    const handled = program.origin === 'spawned' ? await this.hooks.shutdown.promise(program) : undefined;
-    if (program.state !== 'running') return;
-    const signal = this.stopSignalOf(program);
-    if (!handled) this.signal(program, signal);
-    this.reportWait(program, handled ? 'the stop began' : signal);
+  private stopProgram(program: Program): Promise<void> {
+    return stopProgram(this, program);
   }
 
   /** The signal that stops a program: for a `run`, its service's `stopSignal` (set by a plugin), else SIGTERM. */
@@ -316,7 +289,7 @@ export class Kernel {
   }
 
   private reportWait(program: Program, how: string): void {
-    reportSlowStop(this.log, program, waitedProgram(program), how);
+    reportWait(this.log, program, how);
   }
 
   /** Sends a signal to a program still running, logging it as Go dinit does (SIGTERM: then SIGCONT). */
@@ -329,22 +302,15 @@ export class Kernel {
     program.state = 'exited';
     program.exit = status;
     this.programs.delete(program.pid);
-    const label = `${program.service}/${program.stage}`;
-    const disabled = program.stage === 'run' && program.origin === 'spawned' && status.code === DISABLED_STATUS;
-    if (program.probe) {
-      // A plugin's helper (a readiness check): its exit is the plugin's business, not the container's.
-      this.log.debug(`${label}: ${finishedText(program.pid, status)}`);
-      await this.hooks.exit.promise(program, status);
-      this.maybeFinish();
-      return;
+    const ended = describeExit(program, status, this.stopping);
+    this.log[ended.level](ended.line);
+    // A plugin's helper (a readiness check): its exit is the plugin's business, not the container's.
+    if (!program.probe) {
+      if (this.tasks.exited(program, status)) return this.maybeFinish();
+      if (ended.failed) this.exit.failed(program, failureStatus(this.log, this.failureExitCode, program, status, EXIT.SERVICE_FAILURE));
     }
-    if (disabled) this.log.info(`${label}: PID ${program.pid} finished and disabled itself`);
-    else this.log.info(`${label}: ${finishedText(program.pid, status)}`);
-    if (this.tasks.exited(program, status)) return this.maybeFinish();
-    const failed = (status.code !== null && status.code !== 0 && !disabled) || (status.signal !== null && !this.stopping);
-    if (failed) this.exit.failed(program, failureStatus(this.log, this.failureExitCode, program, status, EXIT.SERVICE_FAILURE));
     await this.hooks.exit.promise(program, status);
-    this.reruns.exited(program);
+    if (!program.probe) this.reruns.exited(program);
     this.maybeFinish();
   }
 
@@ -367,7 +333,7 @@ export class Kernel {
     this.exitGate.cancel();
     // Last tasks (finish tasks) run once everything else has ended; no tap, no wait.
     if (this.hooks.beforeExit.isUsed()) await this.hooks.beforeExit.promise();
-    this.reaper.stop();
+    this.children.reaper.stop();
     const code = this.exit.final(EXIT.SUCCESS);
     if (this.exit.error) this.log.error(`exiting: ${this.exit.error.message}`);
     this.log.info(`dinit exiting with status ${code}`);

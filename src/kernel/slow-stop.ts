@@ -1,3 +1,4 @@
+import type { Program } from '../hooks/types';
 import type { Logger } from './log';
 
 /** How often something dinit waits for during a stop is reported. */
@@ -40,4 +41,9 @@ export function reportSlowStop(log: Logger, key: object, waited: Waited, how: st
 /** A program as a Waited. */
 export function waitedProgram(program: { service: string; stage: string; pid: number; state: string }): Waited {
   return { label: `${program.service}/${program.stage}`, pid: program.pid, running: () => program.state === 'running' };
+}
+
+/** Reports, while it lasts, that the stop waits for `program` (since `how`: its SIGTERM, its start…). */
+export function reportWait(log: Logger, program: Program, how: string): void {
+  reportSlowStop(log, program, waitedProgram(program), how);
 }
