@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
-import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, JSON_PROFILES, LOG_FORMATS, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 import { describeValue, excerpt } from '../kernel/excerpt';
 import { maxLineProblem, secondsProblem } from '../kernel/limits';
 
@@ -138,6 +138,10 @@ const CHECKS: Record<keyof Config, Check> = {
   stopTimeout: secondsProblem,
   stopDelay: secondsProblem,
   hookTimeouts,
+  logFormat: oneOf(LOG_FORMATS),
+  jsonStderr: isBoolean,
+  jsonFields: oneOf(JSON_PROFILES),
+  jsonStrict: isBoolean,
 };
 
 /**

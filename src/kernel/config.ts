@@ -2,10 +2,10 @@ import { parseGoInt } from './go-int';
 import { excerpt } from './excerpt';
 import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, SECONDS_RANGE } from './limits';
 
-import type { AsyncHookName, Config, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+import type { AsyncHookName, Config, JsonProfileName, LogFormat, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 
 // The types are declared with the hooks (src/hooks/payloads.ts), which plugins see; re-exported for the kernel.
-export type { AsyncHookName, Config, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+export type { AsyncHookName, Config, HookTimeouts, JsonProfileName, LogFormat, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown'];
 /** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
 export const MAX_HOOK_TIMEOUT = 86400;
@@ -23,6 +23,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   // Loading may read a large tree or fetch something; adopting runs the ptrace takeover;
   // the others only decide something and must not hold a stop for long.
   hookTimeouts: Object.freeze({ load: 30, spawn: 10, reparent: 10, adopted: 30, exit: 10, shutdown: 10 }),
+  // Log shipping (issue 19): all off by default, so the output is Go's, byte for byte.
+  logFormat: 'text',
+  jsonStderr: false,
+  jsonFields: 'dinit',
+  jsonStrict: false,
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -41,6 +46,8 @@ export function parseSignalList(text: string): string[] | undefined {
 }
 
 export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'trace'];
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+export const JSON_PROFILES: readonly JsonProfileName[] = ['dinit', 'nested', 'ecs', 'gcp'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
 
 /** A configuration mistake: printed as `dinit: error: <message>`, exit status 1. */
@@ -107,7 +114,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     const all = Number(value);
     config.hookTimeouts = Object.freeze(Object.fromEntries(ASYNC_HOOKS.map((name) => [name, all])) as Record<AsyncHookName, number>);
   });
+  // Log shipping (issue 19).
+  step(() => void (config.logFormat = choice(env, 'DINIT_LOG_FORMAT', 'log format', LOG_FORMATS) ?? config.logFormat));
+  step(() => void (config.jsonFields = choice(env, 'DINIT_JSON_FIELDS', 'json fields', JSON_PROFILES) ?? config.jsonFields));
+  step(() => void (config.jsonStderr = onOff(env, 'DINIT_JSON_STDERR', 'json stderr') ?? config.jsonStderr));
+  step(() => void (config.jsonStrict = onOff(env, 'DINIT_JSON_STRICT', 'json strict') ?? config.jsonStrict));
   return config;
+}
+
+/** One of `values`; undefined when unset. */
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, words: string, values: readonly T[]): T | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  if (!(values as readonly string[]).includes(text)) throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be one of ${values.join(', ')}`);
+  return text as T;
+}
+
+/** A switch: 1/true on, 0/false off (new variables are strict: a typo is not silently "on"); undefined when unset. */
+function onOff(env: NodeJS.ProcessEnv, name: string, words: string): boolean | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be 1 or 0 (or true, false)`);
 }
 
 /** A duration variable, checked against what a timer can hold (limits.ts); undefined when unset. */

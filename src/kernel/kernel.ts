@@ -3,7 +3,7 @@ import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason
 import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
-import { createLogger, finishedText, type Logger } from './log';
+import { createLogger, finishedText, type LogFormat, type Logger } from './log';
 import { Orphans } from './orphans';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
@@ -30,6 +30,8 @@ export interface KernelOptions {
   sys: SysCalls;
   pid?: number;
   fds?: { stdout: number; stderr: number };
+  /** How dinit's own messages are written (DINIT_LOG_FORMAT; default Go's text lines). */
+  logFormat?: LogFormat;
 }
 
 /**
@@ -68,7 +70,7 @@ export class Kernel {
     this.hooks = createHooks(() => this.log, this.config.hookTimeouts);
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
-    this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
+    this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text), options.logFormat);
     this.output.whenIdle(() => this.maybeFinish());
     this.processes = new Processes(
       this.hooks,

@@ -1,6 +1,11 @@
 import type { Plugin } from '../kernel/kernel';
 import { adoptOutput } from './reparent/adopt-output';
 import { forwardSignals } from './lifecycle/forward-signals';
+import { jsonFieldsDinit } from './output/fields-dinit';
+import { jsonFieldsEcs } from './output/fields-ecs';
+import { jsonFieldsGcp } from './output/fields-gcp';
+import { jsonFieldsNested } from './output/fields-nested';
+import { jsonStderr } from './output/json-stderr';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
 import { reparentAdopt } from './reparent/reparent-adopt';
@@ -15,7 +20,13 @@ import { terminateFile } from './lifecycle/terminate-file';
 /** The built-in plugins, by their stable names, in the order they are applied. */
 export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   runitDir,
+  // The field profiles first: the one DINIT_JSON_FIELDS names provides itself to the JSON formatters.
+  jsonFieldsDinit,
+  jsonFieldsNested,
+  jsonFieldsEcs,
+  jsonFieldsGcp,
   logJson,
+  jsonStderr,
   logText,
   terminateFile,
   stopOnExit,

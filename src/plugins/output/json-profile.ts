@@ -1,0 +1,49 @@
+import type { Kernel, Plugin } from '../../kernel/kernel';
+import { reservedKeys, type ReservedKeys } from './json-fields';
+
+/**
+ * A field profile (DINIT_JSON_FIELDS): how dinit's fields (which program, which stage, when)
+ * are written into a JSON line, so that a log backend finds them without configuration.
+ * Each profile is a built-in plugin of its own (`json-fields-<name>`), replaceable and
+ * disable-able by name; the one DINIT_JSON_FIELDS names provides itself to the JSON
+ * formatters (log-json for stdout, json-stderr, and dinit's own lines with DINIT_LOG_FORMAT=json).
+ */
+export interface JsonProfile {
+  /** The DINIT_JSON_FIELDS value that selects it. */
+  name: string;
+  /** The top-level keys it adds to a program's line: a program key of the same name is renamed `program_<key>`. */
+  keys: readonly string[];
+  /**
+   * The members to add, as JSON text without braces or a leading comma. `stage` is undefined
+   * for dinit's own messages, which also pass their `level` word (a profile may map it).
+   */
+  fields(service: string, stage: string | undefined, logged: string, level?: string): string;
+}
+
+const provided = new WeakMap<Kernel, { profile: JsonProfile; keys: ReservedKeys }>();
+
+/** Makes `profile` the one the JSON formatters of `kernel` use. */
+export function provideJsonProfile(kernel: Kernel, profile: JsonProfile): void {
+  provided.set(kernel, { profile, keys: reservedKeys(profile.keys) });
+}
+
+/** The profile DINIT_JSON_FIELDS chose; a plugin that needs one and finds none cannot apply (a start-up error). */
+export function jsonProfileOf(kernel: Kernel, needer: string): { profile: JsonProfile; keys: ReservedKeys } {
+  const found = provided.get(kernel);
+  if (found) return found;
+  const name = kernel.config.jsonFields;
+  throw new Error(`no plugin provides the JSON field profile ${JSON.stringify(name)} (DINIT_JSON_FIELDS) that ${needer} needs: is the built-in json-fields-${name} disabled?`);
+}
+
+/** The built-in plugin of a profile: provides it when DINIT_JSON_FIELDS names it. */
+export function profilePlugin(profile: JsonProfile): Plugin {
+  return {
+    name: `json-fields-${profile.name}`,
+    apply(kernel) {
+      if (kernel.config.jsonFields === profile.name) provideJsonProfile(kernel, profile);
+    },
+  };
+}
+
+/** A JSON string of `text`. */
+export const str = (text: string): string => JSON.stringify(text);
