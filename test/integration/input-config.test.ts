@@ -95,7 +95,7 @@ test('DINIT_MAX_LINE above the cap is refused, the cap itself accepted', { timeo
 
 test('prototype keys are unknown keys like any other (JSON, YAML, JS configs)', { timeout: 120000 }, async () => {
   const dir = makeTree({ a: { run: idle } });
-  const known = 'known keys: dir, jsonStdout, logLevel, killTimeout, reparentingPolicy, maxLine, forwardSignals, stopTimeout, stopDelay, plugins';
+  const known = 'known keys: dir, jsonStdout, logLevel, killTimeout, reparentingPolicy, maxLine, forwardSignals, stopTimeout, stopDelay, hookTimeouts, logFormat, jsonStderr, jsonFields, jsonStrict, plugins';
   for (const key of ['__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 'toString']) {
     const files = makeFiles({
       'dinit.config.json': `{"${key}": {"dir": "/x"}}`,
