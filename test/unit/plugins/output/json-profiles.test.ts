@@ -64,7 +64,7 @@ test('jsonText: any bytes become a valid JSON string; invalid UTF-8 is U+FFFD', 
   }
 });
 
-test('isStrictJson: JSON.parse syntax and UTF-8', () => {
+test('isStrictJson: syntax and UTF-8 (more in strict-json.test.ts)', () => {
   assert.equal(isStrictJson('{}'), true);
   assert.equal(isStrictJson(bin('{"é":"ü"}')), true);
   assert.equal(isStrictJson('{"a":"\xff"}'), false);
@@ -72,5 +72,4 @@ test('isStrictJson: JSON.parse syntax and UTF-8', () => {
   assert.equal(isStrictJson('{bad}'), false);
   assert.equal(isStrictJson('{"a":1,}'), false);
   assert.equal(isStrictJson('{"a":"\t"}'), false, 'a raw control character in a string');
-  assert.equal(isStrictJson(`{"a":${'['.repeat(200000)}${']'.repeat(200000)}}`) !== undefined, true, 'deep nesting does not throw');
 });
