@@ -94,7 +94,7 @@ const PROFILES: Record<string, Profile> = {
       ['program_@timestamp', 'program_service', 'program_labels', 'log', '@timestamp', 'service', 'labels'],
     ],
     fields: ['@timestamp', 'service', 'labels'],
-    own: ['level', 'msg', '@timestamp', 'service', 'log'],
+    own: ['level', 'msg', '@timestamp', 'service', 'log.level'],
     values(line) {
       assert.match(line['@timestamp'] as string, TIME);
       assert.deepEqual(line.service, { name: 'app' });
@@ -102,7 +102,7 @@ const PROFILES: Record<string, Profile> = {
     },
     ownValues(line) {
       assert.deepEqual(line.service, { name: 'dinit' });
-      assert.deepEqual(line.log, { level: line.level });
+      assert.equal(line['log.level'], line.level);
     },
   },
   gcp: {
@@ -194,7 +194,7 @@ test('DINIT_LOG_FORMAT=json: start-up errors before the kernel exists are JSON t
   assert.equal(ecs.code, 1);
   assert.deepEqual(
     parseAll(ecs.stderr).map((l) => [Object.keys(l), l.msg]),
-    [[['level', 'msg', '@timestamp', 'service', 'log'], 'invalid kill timeout x']],
+    [[['level', 'msg', '@timestamp', 'service', 'log.level'], 'invalid kill timeout x']],
   );
 });
 
