@@ -27,11 +27,16 @@ export function provideJsonProfile(kernel: Kernel, profile: JsonProfile): void {
   provided.set(kernel, { profile, keys: reservedKeys(profile.keys) });
 }
 
-/** The profile DINIT_JSON_FIELDS chose; a plugin that needs one and finds none cannot apply (a start-up error). */
-export function jsonProfileOf(kernel: Kernel, needer: string): { profile: JsonProfile; keys: ReservedKeys } {
+/**
+ * The profile DINIT_JSON_FIELDS chose. None provided: the default profile (`fallback`, Go's
+ * fields) when the default is what is chosen, so log-json applied on its own works as it
+ * always did; any other choice nobody provides is a start-up error (the plugin cannot apply).
+ */
+export function jsonProfileOf(kernel: Kernel, needer: string, fallback: JsonProfile): { profile: JsonProfile; keys: ReservedKeys } {
   const found = provided.get(kernel);
   if (found) return found;
-  const name = kernel.config.jsonFields;
+  const name = kernel.config.jsonFields ?? fallback.name;
+  if (name === fallback.name) return { profile: fallback, keys: reservedKeys(fallback.keys) };
   throw new Error(`no plugin provides the JSON field profile ${JSON.stringify(name)} (DINIT_JSON_FIELDS) that ${needer} needs: is the built-in json-fields-${name} disabled?`);
 }
 

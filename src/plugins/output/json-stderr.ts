@@ -1,5 +1,6 @@
 import type { Plugin } from '../../kernel/kernel';
 import { timestamp } from '../../kernel/timestamp';
+import { dinitProfile } from './fields-dinit';
 import { jsonProfileOf } from './json-profile';
 import { jsonText } from './log-format-json';
 import { perStream } from './per-stream';
@@ -14,7 +15,7 @@ export const jsonStderr: Plugin = {
   name: 'json-stderr',
   apply(kernel) {
     if (!kernel.config.jsonStderr) return;
-    const { profile } = jsonProfileOf(kernel, 'json-stderr');
+    const { profile } = jsonProfileOf(kernel, 'json-stderr', dinitProfile);
     // Per service and stage: `,"stream":"stderr",<fields>}\n`, rebuilt once per millisecond.
     const tailFor = perStream((service, stage) => ({ service, stage, time: -1, tail: '' }));
     kernel.hooks.line.tap({ name: 'json-stderr', stage: kernel.STAGE.FORMAT }, (record) => {

@@ -3,6 +3,7 @@ import { escapeBytes, escapeControl } from '../../kernel/escape';
 import { toBinary } from '../../kernel/lines';
 import { timestamp } from '../../kernel/timestamp';
 import { appendFields, isJsonObjectLine } from './json-fields';
+import { dinitProfile } from './fields-dinit';
 import { jsonProfileOf } from './json-profile';
 import { perStream } from './per-stream';
 import { isStrictJson } from './strict-json';
@@ -21,7 +22,7 @@ export const logJson: Plugin = {
   name: 'log-json',
   apply(kernel) {
     if (!kernel.config.jsonStdout) return;
-    const { profile, keys } = jsonProfileOf(kernel, 'log-json');
+    const { profile, keys } = jsonProfileOf(kernel, 'log-json', dinitProfile);
     const strict = kernel.config.jsonStrict;
     const warn = kernel.log.enabled('warn');
     // DINIT_LOG_FORMAT=json: the warning is one of dinit's messages like any other (one JSON
