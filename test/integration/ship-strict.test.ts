@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CLI, makeFiles, makeTree, runDinit } from './harness';
+import { CLI, grep, makeFiles, makeTree, runDinit } from './harness';
 
 /** Issue 19: DINIT_JSON_STRICT, the new settings in the config file and `dinit check`, a disabled profile. */
 
@@ -97,4 +97,23 @@ test('the profile is a built-in plugin: disabled while chosen, dinit refuses to 
   const ok = await runDinit(makeTree({ a: { run: `echo '{}'` } }), { env: { ...env, DINIT_JSON_FIELDS: 'gcp' }, timeoutMs: 30000 });
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(Object.keys(JSON.parse(ok.stdout)), ['time', 'logging.googleapis.com/labels']);
+});
+
+test("a profile is replaced by a plugin of the built-in's name, through the package API (provideJsonProfile)", T, async () => {
+  const api = path.resolve(__dirname, '../../dist/index.js');
+  const plugin = `const { provideJsonProfile } = require(${JSON.stringify(api)});
+module.exports = {
+  name: 'json-fields-gcp',
+  apply(kernel) {
+    if (kernel.config.jsonFields !== 'gcp') return;
+    provideJsonProfile(kernel, { name: 'gcp', keys: ['ts', 'svc'], fields: (service, stage, logged) => '"ts":"' + logged + '","svc":' + JSON.stringify(service + '/' + stage) });
+  },
+};
+`;
+  const files = makeFiles({ 'dinit.config.json': JSON.stringify({ plugins: ['./mine.cjs', '...'] }), 'mine.cjs': plugin });
+  const dir = makeTree({ app: { run: String.raw`echo '{"a":1,"ts":0}'; echo oops >&2` } });
+  const r = await runDinit(dir, { env: { DINIT_CONFIG: path.join(files, 'dinit.config.json'), DINIT_JSON_FIELDS: 'gcp', DINIT_JSON_STDERR: '1' }, timeoutMs: 60000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.out, ['{"a":1,"program_ts":0,"ts":"T","svc":"app/run"}']);
+  assert.deepEqual(grep(r.err, '"stream"'), ['{"msg":"oops","stream":"stderr","ts":"T","svc":"app/run"}']);
 });

@@ -20,11 +20,15 @@ export interface JsonProfile {
   fields(service: string, stage: string | undefined, logged: string, level?: string): string;
 }
 
-const provided = new WeakMap<Kernel, { profile: JsonProfile; keys: ReservedKeys }>();
+// Kept on the kernel under a registered symbol, not in a module-level map: a plugin imports
+// provideJsonProfile from the `dinit` package (dist/index.js), a separate bundle from the
+// running dist/cli.js, and Symbol.for is the one registry both share.
+const SLOT = Symbol.for('dinit.jsonProfile');
+type Slot = { [SLOT]?: { profile: JsonProfile; keys: ReservedKeys } };
 
 /** Makes `profile` the one the JSON formatters of `kernel` use. */
 export function provideJsonProfile(kernel: Kernel, profile: JsonProfile): void {
-  provided.set(kernel, { profile, keys: reservedKeys(profile.keys) });
+  (kernel as unknown as Slot)[SLOT] = { profile, keys: reservedKeys(profile.keys) };
 }
 
 /**
@@ -33,7 +37,7 @@ export function provideJsonProfile(kernel: Kernel, profile: JsonProfile): void {
  * always did; any other choice nobody provides is a start-up error (the plugin cannot apply).
  */
 export function jsonProfileOf(kernel: Kernel, needer: string, fallback: JsonProfile): { profile: JsonProfile; keys: ReservedKeys } {
-  const found = provided.get(kernel);
+  const found = (kernel as unknown as Slot)[SLOT];
   if (found) return found;
   const name = kernel.config.jsonFields ?? fallback.name;
   if (name === fallback.name) return { profile: fallback, keys: reservedKeys(fallback.keys) };
