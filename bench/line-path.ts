@@ -3,7 +3,9 @@
 // so a change to the per-line code shows up above the noise of a shared machine. Reports the
 // best of 5 runs of 1M lines (after a warm-up).
 //
-//   node --import tsx bench/line-path.ts [--text]
+//   node --import tsx bench/line-path.ts [--text] [--strict] [--fields dinit|nested|ecs|gcp]
+//
+// --strict: DINIT_JSON_STRICT=1 (every `{…}` line validated); --fields: a DINIT_JSON_FIELDS profile.
 //
 // Under tsx the absolute figures run ~10-20% above those of the esbuild bundle dinit ships;
 // compare variants the same way.
@@ -13,13 +15,18 @@ import { createHooks, STAGE } from '../src/hooks/hooks';
 import type { Kernel } from '../src/kernel/kernel';
 import { createLogger } from '../src/kernel/log';
 import { OutputPipeline } from '../src/kernel/output-pipeline';
+import { BUILTINS } from '../src/plugins';
 import { logJson } from '../src/plugins/output/log-json';
 import { logText } from '../src/plugins/output/log-text';
 
 const text = process.argv.includes('--text');
+const strict = process.argv.includes('--strict');
+const fieldsAt = process.argv.indexOf('--fields');
+const jsonFields = fieldsAt > 0 ? process.argv[fieldsAt + 1] : 'dinit';
 const log = createLogger('warn', () => {});
 const hooks = createHooks(() => log);
-const kernel = { hooks, log, STAGE, config: { jsonStdout: !text } } as unknown as Kernel;
+const kernel = { hooks, log, STAGE, config: { jsonStdout: !text, jsonStrict: strict, jsonFields, logFormat: 'text' } } as unknown as Kernel;
+BUILTINS.find((p) => p.name === `json-fields-${jsonFields}`)!.apply(kernel, undefined);
 logJson.apply(kernel, undefined);
 logText.apply(kernel, undefined);
 const devNull = fs.openSync('/dev/null', 'w');
@@ -52,5 +59,6 @@ void (async () => {
   await run(200_000);
   let best = Infinity;
   for (let k = 0; k < 5; k++) best = Math.min(best, await run(1_000_000));
-  console.log(`${text ? 'text' : 'JSON'} line path: ${best.toFixed(0)} ns/line (best of 5 x 1M lines)`);
+  const variant = [text ? 'text' : 'JSON', strict ? 'strict' : '', fieldsAt > 0 ? `fields ${jsonFields}` : ''].filter(Boolean).join(', ');
+  console.log(`${variant} line path: ${best.toFixed(0)} ns/line (best of 5 x 1M lines)`);
 })();

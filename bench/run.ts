@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   };
 
   const all = scenarios();
-  const selected = args.only ? all.filter((s) => args.only!.includes(s.id)) : all;
+  const selected = args.only ? all.filter((s) => args.only!.includes(s.id)) : all.filter((s) => !s.optIn);
   if (args.only && selected.length !== args.only.length) {
     throw new Error(`unknown scenario in --only; known: ${all.map((s) => s.id).join(', ')}`);
   }

@@ -53,6 +53,8 @@ export interface Ctx {
 export interface Scenario {
   id: string;
   title: string;
+  /** Run only when named in --only (a variant of another scenario, e.g. an opt-in feature's cost). */
+  optIn?: boolean;
   run: (ctx: Ctx) => Promise<Row[]>;
 }
 
@@ -307,6 +309,17 @@ function floodScenarios(): Scenario[] {
       ref: '1.51 s (50×)',
       target: TARGET_8X_BASELINE,
     })),
+    {
+      // DINIT_JSON_STRICT=1 (opt-in): the cost of validating every `{…}` line (only dinit reads it).
+      ...lazy('flood-json-strict', '1M JSON lines, DINIT_JSON_STRICT=1', (ctx) => ({
+        id: 'flood-json-strict',
+        title: '1M JSON lines, DINIT_JSON_STRICT=1',
+        programs: [{ name: 'gen', argv: loggen(ctx, 1_000_000) }],
+        expected: 1_000_000,
+        dinitEnv: { DINIT_JSON_STRICT: '1' },
+      })),
+      optIn: true,
+    },
     lazy('flood-4x', '4 programs × 250k JSON lines', (ctx) => {
       // dinit stops every program as soon as one exits, so under dinit the writers wait
       // (idle) when done and a 5th program, `barrier`, exits once all 4 have finished.

@@ -12,6 +12,7 @@ import { bypassWarning, launcherSignals, restoreLauncherEnv } from './bootstrap/
 import { packageVersion, parseCli, USAGE } from './cli-args';
 import { parseSignalList } from './kernel/config';
 import { createLogger } from './kernel/log';
+import { earlyLogFormat } from './bootstrap/early-log-format';
 import type { EarlySignals } from './main';
 import { STOP_SIGNALS, STRAY_SIGNALS } from './signals';
 
@@ -25,7 +26,7 @@ process.on('SIGUSR1', () => (early.forward ? early.forward('SIGUSR1') : early.re
 const bypassed = restoreLauncherEnv(process.env);
 const caughtByLauncher = launcherSignals(process.env);
 if (bypassed.length > 0 && !['none', 'error'].includes(process.env.DINIT_LOG_LEVEL ?? '')) {
-  createLogger('warn', (text) => process.stderr.write(text)).warn(bypassWarning(bypassed));
+  createLogger('warn', (text) => process.stderr.write(text), earlyLogFormat(process.env)).warn(bypassWarning(bypassed));
 }
 
 const request = parseCli(process.argv.slice(2));

@@ -12,6 +12,7 @@ export type { Logger } from './kernel/log';
 export type { OutputData } from './kernel/output';
 export type { Stdio } from './kernel/processes';
 export { BUILTINS } from './plugins';
+export { provideJsonProfile, type JsonProfile } from './plugins/output/json-profile';
 
 import type { Plugin } from './kernel/kernel';
 

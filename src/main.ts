@@ -6,6 +6,7 @@ import { usr1Blocked } from './bootstrap/usr1-blocked';
 import { ConfigError, configFromEnv, DEFAULT_CONFIG, LOG_LEVELS, type LogLevel } from './kernel/config';
 import { Kernel } from './kernel/kernel';
 import { createLogger } from './kernel/log';
+import { earlyLogFormat } from './bootstrap/early-log-format';
 import { resolveSys } from './sys';
 import { BUILTINS } from './plugins';
 
@@ -16,11 +17,20 @@ export interface EarlySignals {
   listening: Set<string>;
 }
 
-/** Writes a message before the kernel's own writer exists (startup errors). */
+/**
+ * Writes a message before the kernel's own writer exists (startup errors). Only the
+ * environment is known here (the config file may be what failed): DINIT_LOG_FORMAT=json
+ * and DINIT_JSON_FIELDS apply when valid, the defaults otherwise.
+ */
 function startupLogger() {
   const level = process.env.DINIT_LOG_LEVEL;
   const valid = (LOG_LEVELS as string[]).includes(level ?? '') ? (level as LogLevel) : 'warn';
-  return createLogger(valid, (text) => process.stderr.write(text));
+  return createLogger(valid, (text) => process.stderr.write(text), earlyLogFormat(process.env));
+}
+
+async function jsonLogFormatFor(profile: string) {
+  const { BUILTIN_PROFILES, jsonLogFormat } = await import('./plugins/output/log-format-json');
+  return jsonLogFormat(BUILTIN_PROFILES[profile]);
 }
 
 function exitNow(code: number): void {
@@ -58,7 +68,8 @@ export async function main(command: string[] | undefined, early: EarlySignals): 
     return exitNow(1);
   }
 
-  const kernel = new Kernel({ config, sys, command });
+  // DINIT_LOG_FORMAT is a policy: the kernel writes its messages with whatever format it is given.
+  const kernel = new Kernel({ config, sys, command, logFormat: config.logFormat === 'json' ? await jsonLogFormatFor(config.jsonFields) : undefined });
   // PID 1 must not die by surprise: a bug becomes a logged error, supervision goes on.
   process.on('uncaughtException', (error) => kernel.log.error(`internal error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => kernel.log.error(`internal error: ${(error as Error)?.stack ?? String(error)}`));

@@ -1,7 +1,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { refusal, untrustedReason } from './file-trust';
-import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, EXIT_CODE_POLICIES, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
+import { ASYNC_HOOKS, ConfigError, DEFAULT_CONFIG, EXIT_CODE_POLICIES, JSON_PROFILES, LOG_FORMATS, LOG_LEVELS, MAX_HOOK_TIMEOUT, parseSignalList, REPARENTING_POLICIES, type Config } from '../kernel/config';
 import { describeValue, excerpt } from '../kernel/excerpt';
 import { maxLineProblem, positiveSecondsProblem, secondsProblem } from '../kernel/limits';
 import { parseListenAddress } from '../kernel/listen-address';
@@ -146,6 +146,10 @@ const CHECKS: Record<keyof Config, Check> = {
   checkInterval: positiveSecondsProblem,
   checkTimeout: positiveSecondsProblem,
   metricsListen: (v) => (typeof v !== 'string' ? 'must be a string host:port' : ((p) => ('problem' in p ? `must be host:port (${p.problem})` : undefined))(parseListenAddress(v))),
+  logFormat: oneOf(LOG_FORMATS),
+  jsonStderr: isBoolean,
+  jsonFields: oneOf(JSON_PROFILES),
+  jsonStrict: isBoolean,
 };
 
 /**

@@ -6,6 +6,8 @@
  */
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export type LogFormat = 'text' | 'json';
+export type JsonProfileName = 'dinit' | 'nested' | 'ecs' | 'gcp';
 export type ReparentingPolicy = 'terminate' | 'adopt' | 'ignore';
 export type ExitCodePolicy = 'dinit' | 'program';
 /** The asynchronous hooks: each tap of one must settle within its deadline. */
@@ -49,6 +51,14 @@ export interface Config {
   checkTimeout: number | undefined;
   /** DINIT_METRICS_LISTEN: `host:port` for GET /metrics and /healthz (unset: no listener). */
   metricsListen: string | undefined;
+  /** DINIT_LOG_FORMAT: dinit's own messages as Go's text lines (default) or one JSON object each. */
+  logFormat: LogFormat;
+  /** DINIT_JSON_STDERR: each stderr line of a program as a JSON object (opt-in). */
+  jsonStderr: boolean;
+  /** DINIT_JSON_FIELDS: how dinit's fields are added to JSON lines (a profile: dinit, nested, ecs, gcp). */
+  jsonFields: JsonProfileName;
+  /** DINIT_JSON_STRICT: a stdout line that is not valid JSON takes the not-JSON route (opt-in). */
+  jsonStrict: boolean;
 }
 
 /**

@@ -3,10 +3,10 @@ import { excerpt } from './excerpt';
 import { parseListenAddress } from './listen-address';
 import { LINE_RANGE, MAX_LINE_LIMIT, parseSeconds, POSITIVE_SECONDS_RANGE, SECONDS_RANGE } from './limits';
 
-import type { AsyncHookName, Config, ExitCodePolicy, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+import type { AsyncHookName, Config, ExitCodePolicy, JsonProfileName, LogFormat, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 
 // The types are declared with the hooks (src/hooks/payloads.ts), which plugins see; re-exported for the kernel.
-export type { AsyncHookName, Config, ExitCodePolicy, HookTimeouts, LogLevel, ReparentingPolicy } from '../hooks/payloads';
+export type { AsyncHookName, Config, ExitCodePolicy, HookTimeouts, JsonProfileName, LogFormat, LogLevel, ReparentingPolicy } from '../hooks/payloads';
 export const ASYNC_HOOKS: readonly AsyncHookName[] = ['load', 'spawn', 'reparent', 'adopted', 'exit', 'shutdown', 'beforeExit'];
 /** The longest hook deadline accepted (a day): a longer one would be a wait without an end in practice. */
 export const MAX_HOOK_TIMEOUT = 86400;
@@ -31,6 +31,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   checkInterval: 10,
   checkTimeout: undefined,
   metricsListen: undefined,
+  // Log shipping (issue 19): all off by default, so the output is Go's, byte for byte.
+  logFormat: 'text',
+  jsonStderr: false,
+  jsonFields: 'dinit',
+  jsonStrict: false,
 });
 
 /** Signals dinit handles itself or that cannot be caught: never forwarded. */
@@ -49,6 +54,8 @@ export function parseSignalList(text: string): string[] | undefined {
 }
 
 export const LOG_LEVELS: readonly LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'trace'];
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+export const JSON_PROFILES: readonly JsonProfileName[] = ['dinit', 'nested', 'ecs', 'gcp'];
 export const REPARENTING_POLICIES: readonly ReparentingPolicy[] = ['terminate', 'adopt', 'ignore'];
 export const EXIT_CODE_POLICIES: readonly ExitCodePolicy[] = ['dinit', 'program'];
 
@@ -142,7 +149,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Config = DEFAULT_CON
     if ('problem' in parsed) throw new ConfigError(`invalid metrics listen address ${excerpt(listen)}: DINIT_METRICS_LISTEN ${parsed.problem}`);
     config.metricsListen = listen;
   });
+  // Log shipping (issue 19).
+  step(() => void (config.logFormat = choice(env, 'DINIT_LOG_FORMAT', 'log format', LOG_FORMATS) ?? config.logFormat));
+  step(() => void (config.jsonFields = choice(env, 'DINIT_JSON_FIELDS', 'json fields', JSON_PROFILES) ?? config.jsonFields));
+  step(() => void (config.jsonStderr = onOff(env, 'DINIT_JSON_STDERR', 'json stderr') ?? config.jsonStderr));
+  step(() => void (config.jsonStrict = onOff(env, 'DINIT_JSON_STRICT', 'json strict') ?? config.jsonStrict));
   return config;
+}
+
+/** One of `values`; undefined when unset. */
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, words: string, values: readonly T[]): T | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  if (!(values as readonly string[]).includes(text)) throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be one of ${values.join(', ')}`);
+  return text as T;
+}
+
+/** A switch: 1/true on, 0/false off (new variables are strict: a typo is not silently "on"); undefined when unset. */
+function onOff(env: NodeJS.ProcessEnv, name: string, words: string): boolean | undefined {
+  const text = env[name];
+  if (!text) return undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  throw new ConfigError(`invalid ${words} ${excerpt(text)}: ${name} must be 1 or 0 (or true, false)`);
 }
 
 /** A duration variable, checked against what a timer can hold (limits.ts); undefined when unset. */

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
 import { ExitRecord, failureStatus, type FailureExitCode } from './exit-status';
-import { createLogger, type Logger } from './log';
+import { createLogger, type LogFormat, type Logger } from './log';
 import { Children } from './children';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
@@ -36,6 +36,8 @@ export interface KernelOptions {
   fds?: { stdout: number; stderr: number };
   /** `dinit [--] CMD [ARG…]`: the command line to run as one more program (CMD mode). */
   command?: readonly string[];
+  /** How dinit's own messages are written (DINIT_LOG_FORMAT; default Go's text lines). */
+  logFormat?: LogFormat;
 }
 
 /**
@@ -88,7 +90,7 @@ export class Kernel {
     this.readiness = new ReadinessTable(this.programs, (service, readiness) => this.hooks.ready.call(service, readiness));
     const fds = options.fds ?? { stdout: 1, stderr: 2 };
     this.output = new OutputPipeline(this.hooks, this.config.maxLine, fds, (fd, error) => this.outputBroken(fd, error));
-    this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text));
+    this.log = createLogger(this.config.logLevel, (text) => this.output.stderr.write(text), options.logFormat);
     this.output.whenIdle(() => this.maybeFinish());
     this.processes = new Processes(
       this.hooks,

@@ -14,12 +14,22 @@ const RANK: Record<LogLevel, number> = { none: 0, error: 1, warn: 2, info: 3, de
 
 export type { Logger } from '../hooks/payloads';
 
-export function createLogger(level: LogLevel, write: (text: string) => void): Logger {
+/**
+ * How one of dinit's messages becomes a line: `time` RFC 3339, `word` the level as written
+ * (error, warning, info, debug, trace), `message` already escaped. The format is a policy
+ * (DINIT_LOG_FORMAT): main.ts passes the one configured; the kernel only calls it.
+ */
+export type LogFormat = (time: string, word: string, message: string) => string;
+
+/** Go dinit's line: `<time> dinit: <level>: <message>`. */
+export const textLogFormat: LogFormat = (time, word, message) => `${time} dinit: ${word}: ${message}\n`;
+
+export function createLogger(level: LogLevel, write: (text: string) => void, format: LogFormat = textLogFormat): Logger {
   const rank = RANK[level];
   const at =
     (min: number, word: string) =>
     (message: string): void => {
-      if (rank >= min) write(`${timestamp()} dinit: ${word}: ${escapeControl(message)}\n`);
+      if (rank >= min) write(format(timestamp(), word, escapeControl(message)));
     };
   return {
     error: at(1, 'error'),

@@ -4,6 +4,11 @@ import { cmdMode } from './tree/cmd-mode';
 import { downSignal } from './lifecycle/down-signal';
 import { exitCode } from './lifecycle/exit-code';
 import { forwardSignals } from './lifecycle/forward-signals';
+import { jsonFieldsDinit } from './output/fields-dinit';
+import { jsonFieldsEcs } from './output/fields-ecs';
+import { jsonFieldsGcp } from './output/fields-gcp';
+import { jsonFieldsNested } from './output/fields-nested';
+import { jsonStderr } from './output/json-stderr';
 import { logJson } from './output/log-json';
 import { logText } from './output/log-text';
 import { restart } from './lifecycle/restart';
@@ -22,8 +27,14 @@ import { terminateFile } from './lifecycle/terminate-file';
 /** The built-in plugins, by their stable names, in the order they are applied. */
 export const BUILTINS: ReadonlyArray<Plugin> = Object.freeze([
   runitDir,
+  // The field profiles first: the one DINIT_JSON_FIELDS names provides itself to the JSON formatters.
+  jsonFieldsDinit,
+  jsonFieldsNested,
+  jsonFieldsEcs,
+  jsonFieldsGcp,
   cmdMode,
   logJson,
+  jsonStderr,
   logText,
   terminateFile,
   restart,

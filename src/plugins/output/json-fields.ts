@@ -4,15 +4,27 @@
  * continuation bytes are >= 0x80, so scanning them byte-wise is exact.
  *
  * - `{}` (and `{ }`) becomes `{"service":…}`: no leading comma (Go dinit writes `{,"service":…}`).
- * - Duplicate keys: if the program's object already has a top-level `service`, `stage` or
- *   `logged` key, the program's key is renamed to `program_<key>` (repeated if that name is
+ * - Duplicate keys: if the program's object already has a top-level key the field profile
+ *   adds (Go's `service`, `stage`, `logged`; json-profile.ts for the others), the program's key is renamed to `program_<key>` (repeated if that name is
  *   taken too) so the result has each key once, dinit's fields are authoritative, and the
  *   program's value is kept. Keys are matched as written (a key spelled with \u escapes is
  *   not recognised).
  * - A line that only looks like JSON (`{` … `}`) but is not is extended as Go dinit does.
  */
+/** The top-level keys a field profile adds, and a quick test for whether a line may hold one. */
+export interface ReservedKeys {
+  names: readonly string[];
+  test: RegExp;
+}
 const RESERVED = ['service', 'stage', 'logged'];
-const MAY_HAVE_RESERVED = /"(?:service|stage|logged)"/;
+/** Go's fields (the `dinit` profile): a constant, so the default path is what it always was. */
+export const DINIT_KEYS: ReservedKeys = { names: RESERVED, test: /"(?:service|stage|logged)"/ };
+
+/** The ReservedKeys of a profile that adds `names` (made once, at start). */
+export function reservedKeys(names: readonly string[]): ReservedKeys {
+  const alternatives = names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+  return { names, test: new RegExp(`"(?:${alternatives})"`) };
+}
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -26,9 +38,9 @@ export function isJsonObjectLine(raw: string): boolean {
  * the comma (for `{}`), given in whatever form the caller writes (log-json: bytes). Parts,
  * not one string: a concatenation would be flattened (copied) once more per line.
  */
-export function appendFields<S>(raw: string, suffix: S, emptySuffix: S): [string, S] {
+export function appendFields<S>(raw: string, suffix: S, emptySuffix: S, keys: ReservedKeys = DINIT_KEYS): [string, S] {
   let body = raw.slice(0, -1);
-  if (MAY_HAVE_RESERVED.test(raw)) body = renameReservedKeys(body);
+  if (keys.test.test(raw)) body = renameReservedKeys(body, keys.names);
   return [body, isEmptyObject(body) ? emptySuffix : suffix];
 }
 
@@ -41,7 +53,7 @@ function isEmptyObject(body: string): boolean {
 }
 
 /** Renames the top-level reserved keys in `body` (an object without its closing brace). */
-export function renameReservedKeys(body: string): string {
+export function renameReservedKeys(body: string, reserved: readonly string[] = RESERVED): string {
   const keys = topLevelKeys(body);
   if (!keys) return body;
   const names = new Set(keys.map(([s, e]) => body.slice(s + 1, e - 1)));
@@ -49,7 +61,7 @@ export function renameReservedKeys(body: string): string {
   let at = 0;
   for (const [start, end] of keys) {
     const name = body.slice(start + 1, end - 1);
-    if (!RESERVED.includes(name)) continue;
+    if (!reserved.includes(name)) continue;
     let renamed = `program_${name}`;
     while (names.has(renamed)) renamed = `program_${renamed}`;
     names.add(renamed);
