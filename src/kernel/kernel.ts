@@ -1,11 +1,12 @@
 import { createHooks, STAGE, type Hooks } from '../hooks/hooks';
-import type { ExitStatus, Orphan, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
+import type { ExitStatus, Program, ServiceSpec, SpawnRequest, StopReason } from '../hooks/types';
 import type { Config } from './config';
 import { describeError } from './errors';
 import { ExitGate } from './exit-gate';
 import { ExitRecord, failureStatus, type FailureExitCode } from './exit-status';
 import { createLogger, type LogFormat, type Logger } from './log';
 import { Children } from './children';
+import { KernelPrimitives } from './kernel-primitives';
 import { OutputPipeline } from './output-pipeline';
 import { ProcessTable } from './process-table';
 import { ReadinessTable } from './readiness-table';
@@ -45,7 +46,7 @@ export interface KernelOptions {
  * decides the exit status. Every policy (what a service is, how lines look, what to do
  * with orphans, how to stop a program, what an exit means) lives in plugins.
  */
-export class Kernel {
+export class Kernel extends KernelPrimitives {
   readonly hooks: Hooks;
   readonly config: Readonly<Config>;
   readonly log: Logger;
@@ -64,11 +65,11 @@ export class Kernel {
    * Go's 3 unless a plugin (`exit-code`) decides otherwise.
    */
   failureExitCode: FailureExitCode = () => EXIT.SERVICE_FAILURE;
-  private readonly sys: SysCalls;
-  private readonly output: OutputPipeline;
+  protected readonly sys: SysCalls;
+  protected readonly output: OutputPipeline;
   private readonly processes: Processes;
   /** Children that are not programs: the reaper and the reparenting policy's primitives (children.ts). */
-  private readonly children: Children;
+  protected readonly children: Children;
   private readonly exitGate: ExitGate;
   private stopReason: StopReason | undefined;
   /** The exit status being decided (exit-status.ts). */
@@ -82,6 +83,7 @@ export class Kernel {
   private readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
 
   constructor(options: KernelOptions) {
+    super();
     this.config = Object.freeze({ ...options.config });
     this.pid = options.pid ?? process.pid;
     this.command = options.command;
@@ -170,54 +172,6 @@ export class Kernel {
     // reported from its SIGTERM on (stopProgram).
     if (this.stopping && program.stage !== 'run') this.reportWait(program, 'it started');
     return program;
-  }
-
-  /** pipe2(O_CLOEXEC): [read end, write end], for a plugin that gives a program an fd of its own (Stdio). */
-  pipe(): [number, number] {
-    return this.sys.pipe();
-  }
-
-  /** Takes a reparented process over as a program: waited for, stopped with the others. */
-  adopt(orphan: Orphan): Program {
-    return this.children.orphans.adopt(orphan);
-  }
-
-  /** SIGTERM now, SIGKILL after DINIT_KILL_TIMEOUT if it is still alive. */
-  terminate(orphan: Orphan): void {
-    this.children.orphans.terminate(orphan);
-  }
-
-  /**
-   * Reparented processes being terminated (now or later) get SIGKILL at `at` (ms since epoch)
-   * at the latest instead of only after DINIT_KILL_TIMEOUT; `warning` is logged for each first.
-   */
-  killReparentedBy(at: number, warning: string): void {
-    this.children.orphans.killBy(at, warning);
-  }
-
-  /**
-   * Logs the lines of a stream under `<service>/<stage>` (e.g. an adopted process's new
-   * stdout): a readable stream, or the read end of a pipe as an fd (which dinit then owns
-   * and closes at EOF; the faster path).
-   */
-  attachOutput(source: NodeJS.ReadableStream | number, service: string, stage: string, stream: 'stdout' | 'stderr'): Promise<void> {
-    if (typeof source === 'number') return this.output.attachFd(source, service, stage, stream);
-    return this.output.attach(source as never, service, stage, stream);
-  }
-
-  /** Lines read so far per service, stage and stream (cheap counters, always on: metrics). */
-  lineCounts(): Array<{ service: string; stage: string; stream: string; lines: number }> {
-    return this.output.lineCounts();
-  }
-
-  /** Reparented processes reaped, terminated and adopted so far (metrics). */
-  reparentedCounts(): { reaped: number; terminated: number; adopted: number } {
-    return { ...this.children.orphans.counts };
-  }
-
-  /** Waits until everything logged so far has been written. */
-  flush(): Promise<void> {
-    return this.output.drained();
   }
 
   /** Starts one service (service-start.ts): `run`, and `log` reading run's stdout when there is one. */
