@@ -55,6 +55,8 @@ test('dinit status --prometheus: programs, readiness, lines, reparented counters
     env: { DINIT_STATUS_SOCKET: socket, DINIT_CHECK_INTERVAL: '1' },
     timeoutMs: 30000,
     during: async (d) => {
+      // The socket listens before any program starts: once a program runs, it answers.
+      await d.waitFor(/a\/run: running with PID/);
       let samples = new Map<string, number>();
       let text = '';
       const end = Date.now() + 15000;
