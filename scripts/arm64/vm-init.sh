@@ -1,20 +1,19 @@
 #!/bin/sh
-# PID 1 of the arm64 test VM (scripts/arm64-vm.sh puts it in the image as /sbin/dinit-vm-init):
-# mounts the shares, copies the checkout into RAM, runs /results/cmd, writes its exit status to
-# /results/rc and powers off. Whatever happens, it powers off: qemu runs with -no-reboot.
+# PID 1 of the arm64 test VM, exec'd by the image's /sbin/dinit-vm-init (scripts/arm64-vm.sh)
+# once /proc and the project share (/project) are mounted: mounts the other shares, copies the
+# checkout into RAM, runs /results/cmd, writes its exit status to /results/rc and powers off. Whatever happens, it powers off: qemu runs with -no-reboot.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
-mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs shm /dev/shm
 mount -t tmpfs -o mode=1777 tmp /tmp
-mkdir -p /results /project /opt/node /opt/modules
+mkdir -p /results /opt/node /opt/modules /run
+mount -t tmpfs -o mode=0755 run /run
 mount -t 9p -o trans=virtio,version=9p2000.L results /results
-for share in project:/project node:/opt/node modules:/opt/modules; do
+for share in node:/opt/node modules:/opt/modules; do
   mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 "${share%%:*}" "${share#*:}"
 done
 hostname dinit-arm64
-ip link set lo up 2>/dev/null || true
 
 {
   echo "# arm64 VM: $(uname -srm), $(nproc) CPUs, node $(/opt/node/bin/node --version)"
