@@ -37,6 +37,7 @@ timeout_s=${DINIT_ARM64_TIMEOUT:-1800}
 # The arm64 subset: the ptrace takeover, the reaper, the lifecycle and the adopt policy end to end.
 default_files=(
   test/integration/sys/ptrace/take-over.test.ts
+  test/integration/sys/ptrace/restart.test.ts
   test/integration/sys/ptrace/own-child.test.ts
   test/integration/sys/ptrace/deadline.test.ts
   test/integration/adopt-output.test.ts
