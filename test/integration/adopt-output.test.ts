@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grep, makeTree, runDinit } from './harness';
+import { SLOWDOWN, grep, makeTree, runDinit } from './harness';
+
+// Seconds the orphans wait before writing: past the scan and the takeover, also when emulated.
+const W = 2.5 * SLOWDOWN;
 
 // The orphan outlives the 1 s scan interval, then writes; by then its output is ours.
-const orphan = `(bash -c 'sleep 2.5; echo x y z; echo "{\\"json\\":true}"; echo to stderr >&2; exit 6' &); exec sleep 1000`;
+const orphan = `(bash -c 'sleep ${W}; echo x y z; echo "{\\"json\\":true}"; echo to stderr >&2; exit 6' &); exec sleep 1000`;
 
 test('adopt: the adopted process output is logged as <name>/<pid> (JSON mode)', async () => {
   const r = await runDinit(makeTree({ app: { run: orphan } }), { env: { DINIT_REPARENTING_POLICY: 'adopt' } });
@@ -19,7 +22,7 @@ test('adopt: the adopted process output is logged as <name>/<pid> (JSON mode)', 
 
 test('adopt: text mode, and the grandchild that inherited stdout is redirected too', async () => {
   const tree = makeTree({
-    app: { run: `(bash -c '(sleep 2.5; echo from grandchild) & sleep 2.5; wait; echo from child' &); exec sleep 1000` },
+    app: { run: `(bash -c '(sleep ${W}; echo from grandchild) & sleep ${W}; wait; echo from child' &); exec sleep 1000` },
   });
   const r = await runDinit(tree, { env: { DINIT_REPARENTING_POLICY: 'adopt', DINIT_JSON_STDOUT: '0' } });
   assert.equal(r.code, 0, r.stderr);

@@ -149,7 +149,7 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  const timeout = setTimeout(() => killTree(child), options.timeoutMs ?? 20000);
+  const timeout = setTimeout(() => killTree(child), (options.timeoutMs ?? 20000) * SLOWDOWN);
   try {
     if (options.during) {
       const pid = pid1 ? await innerPid(child.pid!) : child.pid!;
@@ -158,7 +158,7 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
         signal: (name) => process.kill(pid, name),
         waitFor: (pattern, ms = 10000) =>
           new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr:\n${stderr}`)), ms);
+            const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr:\n${stderr}`)), ms * SLOWDOWN);
             waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
             check();
           }),
@@ -179,6 +179,12 @@ export async function runDinit(dir: string, options: RunOptions = {}): Promise<R
   }
 }
 
+/**
+ * How much slower than a normal machine this one is (DINIT_TEST_SLOWDOWN, set to 10 by the
+ * emulated arm64 VM of scripts/arm64-vm.sh): the harness's own deadlines are scaled by it.
+ */
+export const SLOWDOWN = Math.max(1, Number(process.env.DINIT_TEST_SLOWDOWN) || 1);
+
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Resolves once `stream` has closed (read to its end, or destroyed). */
@@ -191,7 +197,7 @@ export function closed(stream: NodeJS.ReadableStream): Promise<void> {
 
 /** The pid (in our namespace) of unshare's forked child: dinit as PID 1. */
 export async function innerPid(unsharePid: number): Promise<number> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 500 * SLOWDOWN; i++) {
     try {
       const kids = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
       if (kids) return Number(kids.split(' ')[0]);

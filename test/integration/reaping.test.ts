@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { orphanStormCommand } from './fixtures';
-import { grep, makeTree, runDinit } from './harness';
+import { SLOWDOWN, grep, makeTree, runDinit } from './harness';
 
 /** Shell snippet printing how many zombie children dinit ($PPID of run) has. */
 const countZombies = `z=0; for s in /proc/[0-9]*/status; do
@@ -27,7 +27,7 @@ for (const pid1 of [true, false]) {
   });
 
   test(`5,000 orphans exiting at once leave no zombie (${mode})`, async () => {
-    const dir = makeTree({ storm: { run: `${orphanStormCommand(5000)}; sleep 2; ${countZombies}` } });
+    const dir = makeTree({ storm: { run: `${orphanStormCommand(5000)}; sleep ${2 * SLOWDOWN}; ${countZombies}` } });
     // ignore: the orphans live until released, then all exit at once and must be reaped.
     const env = { DINIT_LOG_LEVEL: 'error', DINIT_REPARENTING_POLICY: 'ignore' };
     const r = await runDinit(dir, { pid1, env, timeoutMs: 90000 });

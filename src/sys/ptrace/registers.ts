@@ -47,3 +47,78 @@ function withRegset<T>(arch: Arch, fn: (iovAddress: bigint, regs: Buffer) => T):
     block.free();
   }
 }
+
+// --- aarch64 only: the state an injected `svc` would otherwise lose or change -------------------
+
+const PTRACE_GETSIGMASK = 0x420a;
+const PTRACE_SETSIGMASK = 0x420b;
+const NT_ARM_SYSTEM_CALL = 0x404;
+const NT_ARM_SVE = 0x405;
+/** Room for the largest SVE regset (2048-bit vectors: 32 Z, 16 P, FFR, FPSR/FPCR, header). */
+const SVE_REGSET_MAX = 16384;
+
+/** Sets the syscall number of a thread in a syscall-entry stop (-1 skips the call). */
+export function writeSyscallNumber(pid: number, tid: number, nr: number): void {
+  const block = libc().alloc(16 + 4);
+  try {
+    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
+    block.bytes.writeBigUInt64LE(4n, 8);
+    block.bytes.writeInt32LE(nr, 16);
+    check(`PTRACE_SETREGSET(NT_ARM_SYSTEM_CALL) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SYSTEM_CALL, block.address));
+  } finally {
+    block.free();
+  }
+}
+
+/**
+ * The thread's SVE registers (NT_ARM_SVE), or undefined without SVE. A syscall discards the
+ * upper lanes of the Z registers and the P registers, so a thread caught in user space would lose
+ * them to our injected `svc`.
+ */
+export function readSve(tid: number): Buffer | undefined {
+  const block = libc().alloc(16 + SVE_REGSET_MAX);
+  try {
+    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
+    block.bytes.writeBigUInt64LE(BigInt(SVE_REGSET_MAX), 8);
+    if (libc().ptrace(PTRACE_GETREGSET, tid, NT_ARM_SVE, block.address) === -1) return undefined;
+    const len = Number(block.bytes.readBigUInt64LE(8));
+    return Buffer.from(block.bytes.subarray(16, 16 + len));
+  } finally {
+    block.free();
+  }
+}
+
+export function writeSve(pid: number, tid: number, sve: Buffer): void {
+  const block = libc().alloc(16 + sve.length);
+  try {
+    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
+    block.bytes.writeBigUInt64LE(BigInt(sve.length), 8);
+    sve.copy(block.bytes, 16);
+    check(`PTRACE_SETREGSET(NT_ARM_SVE) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SVE, block.address));
+  } finally {
+    block.free();
+  }
+}
+
+/** The blocked-signal mask of a thread in a ptrace stop (64 bits: bit n-1 is signal n). */
+export function readSigmask(pid: number, tid: number): bigint {
+  const buf = Buffer.alloc(8);
+  check(`PTRACE_GETSIGMASK of ${pid}`, libc().ptraceBuf(PTRACE_GETSIGMASK, tid, 8, buf));
+  return buf.readBigUInt64LE(0);
+}
+
+export function writeSigmask(pid: number, tid: number, mask: bigint): void {
+  const buf = Buffer.alloc(8);
+  buf.writeBigUInt64LE(BigInt.asUintN(64, mask), 0);
+  check(`PTRACE_SETSIGMASK of ${pid}`, libc().ptraceBuf(PTRACE_SETSIGMASK, tid, 8, buf));
+}
+
+/** writeSigmask that reports failure (a thread gone) instead of throwing. */
+export function writeSigmaskQuietly(pid: number, tid: number, mask: bigint): boolean {
+  try {
+    writeSigmask(pid, tid, mask);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,10 +11,14 @@ import { EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from '
 import { findScratch, findSyscallSite } from './inject-site';
 import { libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
-import { readRegisters, writeRegisters } from './registers';
+import { Stepper, parkedState, probeRestart, reenterWithSignals, restoreExtras } from './arm64-restart';
+import { traceStats } from './trace-stats';
+import { readRegisters, writeRegisters, writeSigmaskQuietly } from './registers';
 import { TraceeMemory } from './tracee-memory';
 import { describeState, pollTraceeEvent } from './tracee-wait';
 import type { TraceeEvent } from './wait-status';
+
+export { traceStats };
 
 const PTRACE_CONT = 7;
 const PTRACE_DETACH = 17;
@@ -27,11 +31,6 @@ const PTRACE_O_TRACEEXEC = 0x10;
 /** __USER_CS on x86_64: the code segment of 64-bit user mode (0x23 is 32-bit compat mode). */
 const X86_64_USER_CS = 0x33n;
 
-/**
- * Which of the rarer paths were taken, summed over all sessions. Only read by tests and
- * diagnostics: signal timing cannot be forced, so tests report these instead of asserting them.
- */
-export const traceStats = { sessions: 0, signalsDeliveredEarly: 0, signalsHeld: 0, syscallsRewound: 0, syscallRetries: 0, releasedLater: 0 };
 
 /** How long detach() waits, without blocking, for a tracee to stop before leaving it to the background. */
 const DETACH_GRACE_MS = 500;
@@ -51,6 +50,13 @@ export class Tracee {
   private detached = false;
   /** Our own child: its exit status belongs to whoever spawned it (libuv, the reaper), never to us. */
   private readonly ourChild: boolean;
+  /** aarch64: parked at an `svc` (a syscall to restart, or one about to be made): arm64-restart.ts. */
+  private atSvc = false;
+  private probed = false;
+  /** aarch64: the SVE registers (NT_ARM_SVE) to put back; an `svc` discards their upper lanes. */
+  private sve: Buffer | undefined;
+  /** aarch64: the thread's own signal mask, while held signals are kept blocked (reenterWithSignals). */
+  private maskToRestore: bigint | undefined;
 
   private constructor(
     readonly pid: number,
@@ -168,12 +174,16 @@ export class Tracee {
     const readMapsOnce = (): MapEntry[] => (maps ??= readMaps(this.tid));
     const read = (addr: bigint, len: number): Buffer => this.readMemory(addr, len);
     this.syscallSite = findSyscallSite(this.arch, this.pid, this.saved, read, readMapsOnce);
+    if (this.arch.name === 'aarch64') {
+      ({ sve: this.sve, atSvc: this.atSvc } = parkedState(this.tid, this.arch.pc(this.saved), this.arch.syscallInstruction, read));
+    }
     return findScratch(this.arch, this.pid, this.saved, scratchSize, readMapsOnce);
   }
 
   /** Run syscall `nr` in the tracee and return its raw result (negative = -errno). */
   async syscall(nr: number, args: readonly bigint[], deadline: Deadline): Promise<bigint> {
     if (!this.saved) throw new Error('Tracee.prepare() must run before syscall()');
+    if (this.atSvc && !this.probed) await this.probeRestart(deadline);
     for (let attempt = 0; ; attempt++) {
       this.setRegisters(this.arch.prepareCall(this.saved, this.syscallSite, nr, args));
       this.resume(PTRACE_SYSCALL, 0);
@@ -186,6 +196,31 @@ export class Tracee {
       if (!restart || attempt >= 3) return ret;
       traceStats.syscallRetries++;
     }
+  }
+
+  /** The steps of arm64-restart.ts, run on this session. */
+  private stepper(): Stepper {
+    return {
+      pid: this.pid,
+      tid: this.tid,
+      syscallStep: async (deadline, nr) => {
+        this.resume(PTRACE_SYSCALL, 0);
+        await this.waitSyscallStop(deadline, nr);
+      },
+      getRegisters: () => this.getRegisters(),
+    };
+  }
+
+  private async probeRestart(deadline: Deadline): Promise<void> {
+    this.probed = true;
+    this.saved = await probeRestart(this.stepper(), this.saved as Registers, deadline, () => (this.regsChanged = true));
+  }
+
+  private async reenterWithSignals(): Promise<void> {
+    await reenterWithSignals(this.stepper(), this.heldSignals, Number(this.saved?.x8 ?? -1), new Deadline(this.pid, DETACH_GRACE_MS), {
+      restore: () => this.restore(),
+      maskToRestore: (mask) => (this.maskToRestore = mask),
+    });
   }
 
   private async waitSyscallStop(deadline: Deadline, nr: number): Promise<void> {
@@ -232,6 +267,13 @@ export class Tracee {
   async detach(): Promise<void> {
     if (this.detached) return;
     this.detached = true;
+    if (this.probed && this.heldSignals.length > 0 && this.inStop && !this.gone) {
+      try {
+        await this.reenterWithSignals();
+      } catch {
+        // gone, or not back in a stop in time: released below (the mask is put back there)
+      }
+    }
     if (this.tryFinish()) return;
     libc().ptrace(PTRACE_INTERRUPT, this.tid, 0, 0);
     const grace = new Deadline(this.pid, DETACH_GRACE_MS);
@@ -277,6 +319,7 @@ export class Tracee {
       // Another waiter may have consumed the stop's report; register access works only in a stop.
       if (!stopped) stopped = this.probeStopped();
       if (!stopped) return false;
+      if (this.maskToRestore !== undefined && writeSigmaskQuietly(this.pid, this.tid, this.maskToRestore)) this.maskToRestore = undefined;
       this.restore();
       // Queued on this very thread while it is still parked: unblocked (they were delivered to it
       // moments ago), so the kernel takes them on the way out and applies its usual restart rules.
@@ -305,6 +348,7 @@ export class Tracee {
         const restored = this.arch.restore(this.saved, this.heldSignals.length > 0);
         if (this.arch.pc(restored) !== this.arch.pc(this.saved)) traceStats.syscallsRewound++;
         this.setRegisters(restored);
+        if (this.arch.name === 'aarch64') restoreExtras(this.pid, this.tid, this.sve);
         this.regsChanged = false;
       } catch {
         // same

@@ -7,14 +7,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const SYS = { read: 0, nanosleep: 35, wait4: 61, clock_nanosleep: 230 } as const;
+/**
+ * Syscall numbers the tests look for in /proc/<pid>/syscall, per architecture: x86_64's own
+ * table (arch/x86/entry/syscalls/syscall_64.tbl) and aarch64's, which is the generic one
+ * (include/uapi/asm-generic/unistd.h: read 63, nanosleep 101, clock_nanosleep 115, wait4 260,
+ * ppoll 73). aarch64 has no pause() (-1 here): libc parks in ppoll instead.
+ */
+const SYSCALLS = {
+  x64: { read: 0, nanosleep: 35, wait4: 61, clock_nanosleep: 230, pause: 34, ppoll: 271 },
+  arm64: { read: 63, nanosleep: 101, wait4: 260, clock_nanosleep: 115, pause: -1, ppoll: 73 },
+} as const;
+
+export const SYS = SYSCALLS[process.arch === 'arm64' ? 'arm64' : 'x64'];
 
 export const skipReason =
-  process.arch !== 'x64'
-    ? 'integration tests drive x86_64 tracees only'
+  process.arch !== 'x64' && process.arch !== 'arm64'
+    ? 'integration tests drive x86_64 and aarch64 tracees only'
     : process.getuid?.() !== 0
       ? 'needs root (CAP_SYS_PTRACE)'
       : false;
+
+/**
+ * How much slower than a normal machine this one is: the arm64 VM (emulated, scripts/arm64-vm.sh)
+ * sets DINIT_TEST_SLOWDOWN=10. Tests that race against the clock scale their waits by it.
+ */
+export const SLOWDOWN = Math.max(1, Number(process.env.DINIT_TEST_SLOWDOWN) || 1);
+
+/** `ms` scaled by SLOWDOWN. */
+export const slow = (ms: number): number => Math.round(ms * SLOWDOWN);
 
 export interface Tracee {
   child: ChildProcess;
@@ -47,13 +67,13 @@ int main(int argc, char **argv) {
 `;
 
 /** Compiles a C source with the machine's cc once per content; returns the binary (mode 0755). */
-export function compileC(name: string, source: string): string {
-  const hash = crypto.createHash('sha256').update(source).digest('hex').slice(0, 12);
+export function compileC(name: string, source: string, flags: string[] = []): string {
+  const hash = crypto.createHash('sha256').update(source).update(flags.join(' ')).digest('hex').slice(0, 12);
   const binary = path.join(os.tmpdir(), `dinit-${name}-${hash}`);
   if (!fs.existsSync(binary)) {
     const src = `${binary}.c`;
     fs.writeFileSync(src, source);
-    execFileSync('cc', ['-O2', '-o', `${binary}.tmp`, src], { stdio: 'ignore' });
+    execFileSync('cc', ['-O2', ...flags, '-o', `${binary}.tmp`, src], { stdio: 'ignore' });
     fs.chmodSync(`${binary}.tmp`, 0o755);
     fs.renameSync(`${binary}.tmp`, binary);
   }
@@ -146,7 +166,7 @@ export function blockedIn(pid: number): number | undefined {
 }
 
 export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + slow(timeoutMs);
   for (;;) {
     const v = probe();
     if (v !== undefined && v !== false) return v;

@@ -3,10 +3,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ProcessGoneError, takeOverOutput } from '../../../../src/sys/ptrace';
+import { libc } from '../../../../src/sys/ptrace/libc';
 import { traceStats } from '../../../../src/sys/ptrace/tracee';
-import { SYS, Tracee, blockedIn, childrenOf, readAll, readUntil, skipReason, start, startDirect, until, waitBlocked } from './helpers';
+import { SLOWDOWN, SYS, Tracee, blockedIn, childrenOf, readAll, readUntil, skipReason, start, startDirect, until, waitBlocked } from './helpers';
 
 const running: Tracee[] = [];
 function track(t: Tracee): Tracee {
@@ -14,6 +15,10 @@ function track(t: Tracee): Tracee {
   return t;
 }
 after(() => running.forEach((t) => t.kill()));
+// koffi loads on the first takeover: seconds on an emulated machine, longer than a test's sleep.
+before(() => {
+  if (!skipReason) libc();
+});
 
 const hasPython = spawnSync('python3', ['-c', '']).status === 0;
 const PYTHON_ACKER = `
@@ -40,7 +45,7 @@ const pipeIdentity = (pid: number, fd: number) => fs.statSync(`/proc/${pid}/fd/$
 
 describe('takeOverOutput', { skip: skipReason }, () => {
   it('redirects a shell waiting in wait4 and its child sleeping in nanosleep', async () => {
-    const t = track(await start('bash', ['-c', 'sleep 1; echo x y z']));
+    const t = track(await start('bash', ['-c', `sleep ${SLOWDOWN}; echo x y z`]));
     const sleeper = await waitBlocked(t.pid, [SYS.clock_nanosleep, SYS.nanosleep], (p) => p !== t.pid);
     await until('bash in wait4', () => blockedIn(t.pid) === SYS.wait4);
 
