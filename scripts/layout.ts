@@ -12,6 +12,8 @@ import ts = require('typescript');
 
 const ROOT = path.resolve(__dirname, '..', 'src');
 const maxArg = process.argv.indexOf('--max-lines');
+/** `--cycles-only`: only an import cycle fails (files over the limit are still listed). */
+const cyclesOnly = process.argv.includes('--cycles-only');
 const MAX_LINES = maxArg > 0 ? Number(process.argv[maxArg + 1]) : 300;
 
 function sourceFiles(dir: string): string[] {
@@ -117,4 +119,4 @@ for (const file of files) if (!index.has(file)) visit(file);
 console.log(`\nimport cycles: ${cycles.length === 0 ? 'none' : ''}`);
 for (const cycle of cycles) console.log(`  ${cycle.join(' <-> ')}`);
 
-process.exitCode = cycles.length > 0 || big.length > 0 ? 1 : 0;
+process.exitCode = cycles.length > 0 || (big.length > 0 && !cyclesOnly) ? 1 : 0;
