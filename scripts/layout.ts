@@ -1,7 +1,7 @@
 /**
  * The shape of src/: lines per folder, the largest files, the imports between folders, and
- * every import cycle. `node --import tsx scripts/layout.ts [--max-lines 300]`; exits 1 when a
- * cycle exists or a file is over the limit, so it can guard the layout in CI.
+ * every import cycle. `node --import tsx scripts/layout.ts [--max-lines 300] [--cycles-only]`;
+ * exits 1 when a cycle exists or (without --cycles-only) a file is over the limit.
  *
  * Imports are read with TypeScript's own pre-processor (no type-checking, no regexes), and
  * `import type` counts too: a type-only cycle still ties two rooms together for a reader.
