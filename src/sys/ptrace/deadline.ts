@@ -11,6 +11,8 @@ import { TakeOverTimeoutError } from './errors';
 export const TAKEOVER_DEADLINE_MS = 3000;
 
 /** Background release of a tracee we could not detach in time: first and longest poll interval. */
+/** How long detach() waits, without blocking, for a tracee to stop before leaving it to the background. */
+export const DETACH_GRACE_MS = 500;
 export const RELEASE_FIRST_MS = 5;
 export const RELEASE_MAX_MS = 200;
 

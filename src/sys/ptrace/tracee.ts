@@ -2,18 +2,19 @@
 // back, detach. Syscalls are run through a `syscall`/`svc` instruction that already exists in the
 // tracee (stopping at syscall-exit with PTRACE_SYSCALL) instead of writing a code stub: other
 // threads of the tracee keep running the very same code pages, and a stub they stumbled on would
-// kill them with SIGTRAP. The stop/resume state machine and the detach/release logic share one
-// session state and live here; waiting (tracee-wait.ts), registers (registers.ts), memory
-// (tracee-memory.ts) and the injection site (inject-site.ts) have files of their own.
+// kill them with SIGTRAP. The stop/resume state machine lives here; letting go (tracee-release.ts),
+// waiting (tracee-wait.ts), registers (registers.ts), memory (tracee-memory.ts), the injection
+// site (inject-site.ts) and aarch64's restart rules (arm64-restart.ts) have files of their own.
 import { Arch, Registers, isRestartCode } from './arch';
-import { Deadline, RELEASE_FIRST_MS, RELEASE_MAX_MS, pause, pollUntil } from './deadline';
+import { DETACH_GRACE_MS, Deadline, pollUntil } from './deadline';
 import { EPERM, ESRCH, ProcessGoneError, SysError, TakeOverTimeoutError } from './errors';
 import { findScratch, findSyscallSite } from './inject-site';
 import { libc } from './libc';
 import { readMaps, readStat, type MapEntry } from './proc-fs';
-import { Stepper, parkedState, probeRestart, reenterWithSignals, restoreExtras } from './arm64-restart';
+import { Stepper, parkedState, probeRestart, reenterWithSignals } from './arm64-restart';
 import { traceStats } from './trace-stats';
-import { readRegisters, writeRegisters, writeSigmaskQuietly } from './registers';
+import { readRegisters, writeRegisters } from './registers';
+import { releaseSession, restoreSession } from './tracee-release';
 import { TraceeMemory } from './tracee-memory';
 import { describeState, pollTraceeEvent } from './tracee-wait';
 import type { TraceeEvent } from './wait-status';
@@ -21,7 +22,6 @@ import type { TraceeEvent } from './wait-status';
 export { traceStats };
 
 const PTRACE_CONT = 7;
-const PTRACE_DETACH = 17;
 const PTRACE_SYSCALL = 24;
 const PTRACE_SEIZE = 0x4206;
 const PTRACE_INTERRUPT = 0x4207;
@@ -31,37 +31,34 @@ const PTRACE_O_TRACEEXEC = 0x10;
 /** __USER_CS on x86_64: the code segment of 64-bit user mode (0x23 is 32-bit compat mode). */
 const X86_64_USER_CS = 0x33n;
 
-
-/** How long detach() waits, without blocking, for a tracee to stop before leaving it to the background. */
-const DETACH_GRACE_MS = 500;
-
+/** The session's state is read by tracee-release.ts too (fields without `private` are for it, not for callers). */
 export class Tracee {
   /** /proc/<tid>/mem, open while the thread is parked. */
-  private readonly memory: TraceeMemory;
-  private saved: Registers | undefined;
-  private regsChanged = false;
+  readonly memory: TraceeMemory;
+  saved: Registers | undefined;
+  regsChanged = false;
   private syscallSite = 0n;
   /** Signals that arrived while our registers were loaded; queued again right before detaching. */
-  private readonly heldSignals: number[] = [];
-  private gone = false;
+  readonly heldSignals: number[] = [];
+  gone = false;
   /** In a stop we saw and have not resumed from: registers may be read and written. */
-  private inStop = false;
+  inStop = false;
   private readonly info = Buffer.alloc(128);
-  private detached = false;
+  detached = false;
   /** Our own child: its exit status belongs to whoever spawned it (libuv, the reaper), never to us. */
   private readonly ourChild: boolean;
   /** aarch64: parked at an `svc` (a syscall to restart, or one about to be made): arm64-restart.ts. */
   private atSvc = false;
-  private probed = false;
+  probed = false;
   /** aarch64: the SVE registers (NT_ARM_SVE) to put back; an `svc` discards their upper lanes. */
-  private sve: Buffer | undefined;
+  sve: Buffer | undefined;
   /** aarch64: the thread's own signal mask, while held signals are kept blocked (reenterWithSignals). */
-  private maskToRestore: bigint | undefined;
+  maskToRestore: bigint | undefined;
 
   private constructor(
     readonly pid: number,
     readonly tid: number,
-    private readonly arch: Arch,
+    readonly arch: Arch,
   ) {
     this.ourChild = tid === pid && readStat(pid)?.ppid === process.pid;
     this.memory = new TraceeMemory(pid, tid);
@@ -121,7 +118,7 @@ export class Tracee {
   }
 
   /** The next stop or end of the tracee, or undefined if there is none yet; never blocks (tracee-wait.ts). */
-  private pollEvent(): TraceeEvent | undefined {
+  pollEvent(): TraceeEvent | undefined {
     let polled;
     try {
       polled = pollTraceeEvent(this.pid, this.tid, this.ourChild, this.info);
@@ -216,7 +213,7 @@ export class Tracee {
     this.saved = await probeRestart(this.stepper(), this.saved as Registers, deadline, () => (this.regsChanged = true));
   }
 
-  private async reenterWithSignals(): Promise<void> {
+  async reenterWithSignals(): Promise<void> {
     await reenterWithSignals(this.stepper(), this.heldSignals, Number(this.saved?.x8 ?? -1), new Deadline(this.pid, DETACH_GRACE_MS), {
       restore: () => this.restore(),
       maskToRestore: (mask) => (this.maskToRestore = mask),
@@ -257,103 +254,15 @@ export class Tracee {
   }
 
   /**
-   * Put memory and registers back, re-queue held signals, detach. Never throws, never blocks.
-   * Only a tracee in a stop can be detached (and our registers may still be loaded in it): one that
-   * is not — an error struck between resume and wait, a timeout, a stop consumed by another waiter —
-   * is parked again with PTRACE_INTERRUPT and released the moment it stops: within DETACH_GRACE_MS
-   * here, else in the background (releaseLater), since a tracee in vfork or D state stops only
-   * when it leaves that state. Until then it runs on traced, untouched or inside our syscall.
+   * Put memory and registers back, re-queue held signals, detach. Never throws, never blocks
+   * (tracee-release.ts: how a tracee that is not in a stop is released later).
    */
-  async detach(): Promise<void> {
-    if (this.detached) return;
-    this.detached = true;
-    if (this.probed && this.heldSignals.length > 0 && this.inStop && !this.gone) {
-      try {
-        await this.reenterWithSignals();
-      } catch {
-        // gone, or not back in a stop in time: released below (the mask is put back there)
-      }
-    }
-    if (this.tryFinish()) return;
-    libc().ptrace(PTRACE_INTERRUPT, this.tid, 0, 0);
-    const grace = new Deadline(this.pid, DETACH_GRACE_MS);
-    for (let attempt = 0; !grace.expired; attempt++) {
-      await pause(attempt);
-      if (this.tryFinish()) return;
-    }
-    traceStats.releasedLater++;
-    this.releaseLater(RELEASE_FIRST_MS);
+  detach(): Promise<void> {
+    return releaseSession(this);
   }
 
-  private releaseLater(ms: number): void {
-    // Unref'd: a process dinit no longer waits for must not keep it alive; the kernel detaches
-    // every tracee of an exiting tracer anyway.
-    setTimeout(() => {
-      if (!this.tryFinish()) this.releaseLater(Math.min(ms * 2, RELEASE_MAX_MS));
-    }, ms).unref();
+  /** Memory, registers (and on aarch64 the SVE regset) as they were before we came. */
+  restore(): void {
+    restoreSession(this);
   }
-
-  /** One attempt at letting go; true once detached or gone. */
-  private tryFinish(): boolean {
-    const done = this.attemptFinish();
-    if (done) {
-      this.memory.close();
-    }
-    return done;
-  }
-
-  private attemptFinish(): boolean {
-    const c = libc();
-    {
-      if (this.gone) return true;
-      let stopped = this.inStop;
-      try {
-        const ev = this.pollEvent();
-        if (ev?.kind === 'exited' || ev?.kind === 'killed') return true;
-        if (ev) stopped = true;
-        // A signal it was about to take: re-queued below, so it is not lost by detaching.
-        if (ev?.kind === 'signal' && (ev.signal >= 32 || !this.heldSignals.includes(ev.signal))) this.heldSignals.push(ev.signal);
-      } catch {
-        return true; // gone: pollEvent has recorded it
-      }
-      // Another waiter may have consumed the stop's report; register access works only in a stop.
-      if (!stopped) stopped = this.probeStopped();
-      if (!stopped) return false;
-      if (this.maskToRestore !== undefined && writeSigmaskQuietly(this.pid, this.tid, this.maskToRestore)) this.maskToRestore = undefined;
-      this.restore();
-      // Queued on this very thread while it is still parked: unblocked (they were delivered to it
-      // moments ago), so the kernel takes them on the way out and applies its usual restart rules.
-      for (const sig of this.heldSignals) c.tgkill(this.pid, this.tid, sig);
-      this.heldSignals.length = 0;
-      if (c.ptrace(PTRACE_DETACH, this.tid, 0, 0) === 0) return true;
-      // ESRCH: SIGKILL took it out of the stop, or it was never in one; look again later.
-      this.inStop = false;
-      return this.gone;
-    }
-  }
-
-  private probeStopped(): boolean {
-    try {
-      this.getRegisters();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private restore(): void {
-    this.memory.giveBack();
-    if (this.saved && this.regsChanged) {
-      try {
-        const restored = this.arch.restore(this.saved, this.heldSignals.length > 0);
-        if (this.arch.pc(restored) !== this.arch.pc(this.saved)) traceStats.syscallsRewound++;
-        this.setRegisters(restored);
-        if (this.arch.name === 'aarch64') restoreExtras(this.pid, this.tid, this.sve);
-        this.regsChanged = false;
-      } catch {
-        // same
-      }
-    }
-  }
-
 }
