@@ -1,13 +1,9 @@
 import { loadLibc } from './libc';
 import { siginfoIsExit, siginfoPid } from './ptrace/wait-status';
 import type { SysCalls } from './types';
+import { P_ALL, P_PID, WEXITED, WNOHANG, WNOWAIT } from './wait-flags';
 
 const O_CLOEXEC = 0o2000000;
-const WNOHANG = 1;
-const WEXITED = 4;
-const WNOWAIT = 0x01000000;
-const P_ALL = 0;
-const P_PID = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 
 /** libc through koffi: works on glibc and musl, x86_64 and aarch64. */

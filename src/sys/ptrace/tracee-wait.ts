@@ -4,14 +4,9 @@ import fs from 'node:fs';
 import { ECHILD, EINTR, ProcessGoneError, SysError } from './errors';
 import { libc } from './libc';
 import { readStat } from './proc-fs';
+import { P_PID, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, __WALL } from '../wait-flags';
 import { TraceeEvent, decodeExitSiginfo, decodeWaitStatus, siginfoIsExit, siginfoPid } from './wait-status';
 
-const P_PID = 1;
-const WNOHANG = 1;
-const WSTOPPED = 2;
-const WEXITED = 4;
-const WNOWAIT = 0x01000000;
-const __WALL = 0x40000000;
 
 /**
  * The next stop or end of the tracee, or undefined if there is none yet. Never blocks.
