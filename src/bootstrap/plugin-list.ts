@@ -2,6 +2,7 @@ import path = require('node:path');
 import { ConfigError } from '../kernel/config';
 import type { Kernel, Plugin } from '../kernel/kernel';
 import type { PluginEntry } from './config-file';
+import { describeValue, excerpt } from '../kernel/excerpt';
 import { refusal, untrustedReason } from './file-trust';
 
 /** The marker in `plugins` where the built-ins go (default: after the user's plugins). */
@@ -93,7 +94,8 @@ function loadPlugin(specifier: string, baseDir: string, where: string): Plugin {
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value !== 'object' && typeof value !== 'function') return JSON.stringify(value);
+  // Bounded, like every value quoted in a message (excerpt.ts): a plugin may export anything.
+  if (typeof value !== 'object' && typeof value !== 'function') return describeValue(value);
   const keys = Object.keys(value as object);
-  return keys.length ? `an object with keys ${keys.join(', ')}` : 'an empty object';
+  return keys.length ? `an object with keys ${excerpt(keys.join(', '))}` : 'an empty object';
 }
