@@ -171,7 +171,7 @@ export class CheckRunner {
     state.current = current;
     current.killTimer = setTimeout(() => {
       current.timedOut = true;
-      this.kernel.signal(program, 'SIGKILL');
+      this.kill(program);
     }, this.timeoutMs);
     current.killTimer.unref();
   }
@@ -186,7 +186,12 @@ export class CheckRunner {
     }
   }
 
+  /** SIGKILL cannot be ignored: once per check is enough (the stop and run's exit may both ask). */
+  private readonly killed = new WeakSet<Program>();
+
   private kill(program: Program): void {
-    if (program.state === 'running') this.kernel.signal(program, 'SIGKILL');
+    if (program.state !== 'running' || this.killed.has(program)) return;
+    this.killed.add(program);
+    this.kernel.signal(program, 'SIGKILL');
   }
 }
