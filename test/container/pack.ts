@@ -41,12 +41,21 @@ export function freshCopy(): string {
   return dir;
 }
 
-/** `npm pack` in `dir` (prepack builds); returns the tarball's path in `dest`. */
-export function pack(dir: string, dest: string): string {
+/**
+ * `npm pack --json` in `dir` (prepack builds); returns the tarball's path in `dest`.
+ * Its whole stdout must be npm's JSON: a script that reads it (ours, or a user's release
+ * job) breaks if the build's own log lands there too, with or without colours.
+ */
+export function pack(dir: string, dest: string, env: NodeJS.ProcessEnv = process.env): string {
   fs.mkdirSync(dest, { recursive: true });
-  const out = run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: dir, timeout: 300000 });
-  const [{ filename }] = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string }>;
-  return path.join(dest, filename);
+  const out = run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: dir, env, timeout: 300000 });
+  let parsed: Array<{ filename: string }>;
+  try {
+    parsed = JSON.parse(out) as Array<{ filename: string }>;
+  } catch (err) {
+    throw new Error(`npm pack --json printed more than JSON on stdout (${(err as Error).message}):\n${out.slice(0, 400)}`);
+  }
+  return path.join(dest, parsed[0].filename);
 }
 
 /** Paths inside a tarball, without the leading `package/`. */

@@ -21,7 +21,9 @@ after(() => {
 test('npm pack on a fresh clone builds first and bundles every runtime dependency', { timeout: 300000 }, () => {
   clone = freshCopy();
   assert.equal(fs.existsSync(path.join(clone, 'dist')), false, 'the copy starts unbuilt');
-  tarball = pack(clone, fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-tgz-')));
+  // CI=true is how CI machines run it: tsup (picocolors) then colours its log, and npm's JSON
+  // on stdout must stay JSON all the same.
+  tarball = pack(clone, fs.mkdtempSync(path.join(os.tmpdir(), 'dinit-tgz-')), { ...process.env, CI: 'true' });
   const files = new Set(tarList(tarball));
   for (const file of ['package.json', 'README.md', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts']) assert.ok(files.has(file), `tarball has ${file}`);
   for (const [name, target] of Object.entries(binEntries(clone))) assert.ok(files.has(path.normalize(target)), `tarball has bin ${name}: ${target}`);
