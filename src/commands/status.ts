@@ -2,6 +2,7 @@ import net = require('node:net');
 import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status/status-socket';
 import { exposition } from '../plugins/status/prometheus';
 import { commandArgs, processIo, type CommandIo } from './io';
+import { chooseStatusSocket, sharesMountNamespace } from './status-target';
 
 const USAGE = `usage: dinit status [--json | --prometheus]
 
@@ -26,10 +27,12 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
   if (typeof parsed === 'number') return parsed;
   let name = statusSocketName(io.env);
   if (!io.env.DINIT_STATUS_SOCKET) {
-    // A dinit that is not PID 1 listens on `<name>-<pid>`: use it when it is the only one.
-    const listening = listeningNames(name);
-    const others = listening.filter((n) => n.startsWith(`${name}-`));
-    if (others.length === 1 && !listening.includes(name)) name = others[0];
+    const target = chooseStatusSocket(name, listeningNames(name), sharesMountNamespace);
+    if ('ambiguous' in target) {
+      io.err(`dinit: error: status: several dinits listen (${target.ambiguous.map((n) => `@${n}`).join(', ')}) and none shares this container's mount namespace: set DINIT_STATUS_SOCKET\n`);
+      return STATUS_EXIT.NO_ANSWER;
+    }
+    name = target.name;
   }
   let answer: StatusReport | StatusRefusal;
   try {
