@@ -34,7 +34,8 @@ started=$(date +%s)
 cache=${DINIT_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dinit-arm64}
 node_version=${DINIT_ARM64_NODE:-22.23.5}
 timeout_s=${DINIT_ARM64_TIMEOUT:-1800}
-# The arm64 subset: the ptrace takeover, the reaper, the lifecycle and the adopt policy end to end.
+# The arm64 subset: the ptrace takeover, the reaper, the lifecycle (with every lifecycle
+# built-in) and the adopt policy end to end.
 default_files=(
   test/integration/sys/ptrace/take-over.test.ts
   test/integration/sys/ptrace/restart.test.ts
@@ -44,6 +45,12 @@ default_files=(
   test/integration/adopt-arm64.test.ts
   test/integration/reaping.test.ts
   test/integration/lifecycle.test.ts
+  test/integration/life-restart.test.ts
+  test/integration/life-down-signal.test.ts
+  test/integration/life-signal-group.test.ts
+  test/integration/life-tasks.test.ts
+  test/integration/life-exit-code.test.ts
+  test/integration/life-cmd.test.ts
 )
 # Packages the image needs besides minbase: the kernel, kmod and cpio (the initramfs), a C compiler (the ptrace tests compile small C programs), python3 and perl (test programs).
 image_packages=linux-image-arm64,kmod,cpio,gcc,libc6-dev,python3-minimal,perl,procps

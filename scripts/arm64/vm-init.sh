@@ -7,10 +7,13 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs shm /dev/shm
 mount -t tmpfs -o mode=1777 tmp /tmp
-mkdir -p /results /opt/node /opt/modules /run
+# The arm64 node_modules is mounted at a path that ends in node_modules: Node resolves a
+# package's own dependencies from its real path (/opt/arm64/node_modules/cosmiconfig/… finds
+# env-paths beside it), not through the checkout's link.
+mkdir -p /results /opt/node /opt/arm64/node_modules /run
 mount -t tmpfs -o mode=0755 run /run
 mount -t 9p -o trans=virtio,version=9p2000.L results /results
-for share in node:/opt/node modules:/opt/modules; do
+for share in node:/opt/node modules:/opt/arm64/node_modules; do
   mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 "${share%%:*}" "${share#*:}"
 done
 hostname dinit-arm64
@@ -20,7 +23,7 @@ hostname dinit-arm64
   # A copy, not the share: tests create files in the tree and check owners and modes (StrictModes).
   mkdir -p /work/dinit
   tar -C /project --exclude=./node_modules --exclude=./.git -cf - . | tar -C /work/dinit -xf -
-  ln -s /opt/modules /work/dinit/node_modules
+  ln -s /opt/arm64/node_modules /work/dinit/node_modules
   export PATH="/opt/node/bin:$PATH"
   cd /work/dinit && sh /results/cmd
   echo $? >/results/rc.tmp

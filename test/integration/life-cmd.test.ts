@@ -98,10 +98,13 @@ test('CMD mode: an empty tree is no "no services" stop; a service with CMD\'s na
 });
 
 test('CMD not found: 127, not executable: 126, each with a clear error and nothing started (DINIT_EXIT_CODE=dinit: 1)', T, async () => {
-  const missing = await runDinit(NO_TREE, { args: ['--', 'no-such-program-x'], env: { PATH: '/usr/bin:/bin' }, timeoutMs: 20000 });
+  // The launcher needs `node` on PATH: the folder of the Node under test comes first, as
+  // launcherEnv puts it (it is not /usr/bin in the arm64 VM or with the npm Node builds).
+  const searched = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
+  const missing = await runDinit(NO_TREE, { args: ['--', 'no-such-program-x'], env: { PATH: searched }, timeoutMs: 20000 });
   assert.equal(missing.code, 127, missing.stderr);
   assert.deepEqual(missing.err, [
-    'T dinit: error: exiting: no-such-program-x/run: "no-such-program-x" not found in PATH (/usr/bin:/bin)',
+    `T dinit: error: exiting: no-such-program-x/run: "no-such-program-x" not found in PATH (${searched})`,
     'T dinit: info: dinit exiting with status 127',
   ]);
   const dir = trustedTmp('dinit-cmd-noexec-');
