@@ -1,5 +1,5 @@
 import fs = require('node:fs');
-import { listeningNames, statusSocketName } from '../plugins/status/status-socket';
+import { holdsSockets, listeningSockets, statusSocketName } from '../plugins/status/status-socket';
 
 /**
  * `docker exec <c> dinit` (meant: `dinit status`) would start every program a second
@@ -14,7 +14,10 @@ export function anotherDinit(env: NodeJS.ProcessEnv, pid = process.pid, self = p
   const init = pid1Command();
   if (init && isDinitProcess(init, self)) return `PID 1 of this PID namespace is dinit (${init.join(' ')})`;
   const name = statusSocketName(env);
-  if (listeningNames(name).includes(name)) return `the status socket @${name} of this PID namespace is listening`;
+  // The derived name claims PID 1: anyone may bind an abstract name, and a stranger's must not
+  // keep the container's own dinit from starting. A configured name claims nobody.
+  const inodes = listeningSockets(name).get(name);
+  if (inodes && (env.DINIT_STATUS_SOCKET || holdsSockets(1, inodes) !== false)) return `the status socket @${name} of this PID namespace is listening`;
   return undefined;
 }
 

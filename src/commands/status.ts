@@ -1,5 +1,5 @@
 import net = require('node:net');
-import { listeningNames, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status/status-socket';
+import { holdsSockets, listeningNames, listeningSockets, statusSocketName, type ProgramStatus, type StatusRefusal, type StatusReport } from '../plugins/status/status-socket';
 import { exposition } from '../plugins/status/prometheus';
 import { commandArgs, processIo, type CommandIo } from './io';
 import { chooseStatusSocket, sharesMountNamespace } from './status-target';
@@ -27,9 +27,9 @@ export async function status(args: string[], io: CommandIo = processIo()): Promi
   if (typeof parsed === 'number') return parsed;
   let name = statusSocketName(io.env);
   if (!io.env.DINIT_STATUS_SOCKET) {
-    const target = chooseStatusSocket(name, listeningNames(name), sharesMountNamespace);
-    if ('ambiguous' in target) {
-      io.err(`dinit: error: status: several dinits listen (${target.ambiguous.map((n) => `@${n}`).join(', ')}) and none shares this container's mount namespace: set DINIT_STATUS_SOCKET\n`);
+    const target = chooseStatusSocket(name, listeningSockets(name), { ownMount: sharesMountNamespace, holds: holdsSockets });
+    if ('refused' in target) {
+      io.err(`dinit: error: status: ${target.refused}\n`);
       return STATUS_EXIT.NO_ANSWER;
     }
     name = target.name;

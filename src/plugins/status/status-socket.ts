@@ -52,22 +52,60 @@ export function statusSocketName(env: NodeJS.ProcessEnv = process.env, pid = 1):
   return pid === 1 ? `dinit-status-${ns}` : `dinit-status-${ns}-${pid}`;
 }
 
-/** Abstract socket names listening in this network namespace that start with `prefix` (from /proc/net/unix). */
-export function listeningNames(prefix: string): string[] {
+/**
+ * Abstract socket names listening in this network namespace that start with `prefix`, each
+ * with the inodes of its listening sockets (from /proc/net/unix). One shown name can have two:
+ * Node 20 pads abstract names with NULs to the full sun_path (trailing `@`s), Node 22+ binds
+ * the exact length, and both forms can be bound at once.
+ */
+export function listeningSockets(prefix: string): Map<string, number[]> {
   let table: string;
   try {
     table = readProc('/proc/net/unix', 'utf8');
   } catch {
-    return [];
+    return new Map();
   }
-  const names = new Set<string>();
+  const sockets = new Map<string, number[]>();
   for (const line of table.split('\n')) {
     // Num RefCount Protocol Flags Type St Inode Path; flags 00010000 = __SO_ACCEPTCON (listening).
     const fields = line.trim().split(/\s+/);
-    // Node 20 pads abstract names with NULs to the full sun_path (shown as trailing `@`s); Node 22+ binds the exact length.
-    if (fields.length >= 8 && fields[3] === '00010000' && fields[7].startsWith(`@${prefix}`)) names.add(fields[7].slice(1).replace(/@+$/, ''));
+    if (fields.length >= 8 && fields[3] === '00010000' && fields[7].startsWith(`@${prefix}`)) {
+      const name = fields[7].slice(1).replace(/@+$/, '');
+      sockets.set(name, [...(sockets.get(name) ?? []), Number(fields[6])]);
+    }
   }
-  return [...names].sort();
+  return new Map([...sockets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Abstract socket names listening in this network namespace that start with `prefix`. */
+export function listeningNames(prefix: string): string[] {
+  return [...listeningSockets(prefix).keys()];
+}
+
+/**
+ * Whether process `pid` holds every one of `inodes` (its /proc/<pid>/fd links name them):
+ * the PID in a socket name is only a claim, anyone may bind an abstract name. Undefined when
+ * it cannot be told (not root, or the process is gone).
+ */
+export function holdsSockets(pid: number, inodes: readonly number[]): boolean | undefined {
+  let held: Set<string>;
+  try {
+    // PIDs in a name are of our PID namespace; a /proc of another one (`nsenter --pid` without
+    // --mount) numbers processes differently and cannot tell.
+    if (fs.readlinkSync('/proc/self') !== String(process.pid)) return undefined;
+    const dir = `/proc/${pid}/fd`;
+    held = new Set();
+    for (const fd of fs.readdirSync(dir)) {
+      try {
+        held.add(fs.readlinkSync(`${dir}/${fd}`));
+      } catch {
+        // closed while we looked
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return inodes.every((inode) => held.has(`socket:[${inode}]`));
 }
 
 /** DINIT_STATUS_USERS: a comma list of uids allowed besides root and dinit's own user. */
