@@ -26,11 +26,13 @@ export interface SocketProbes {
 /** `listening`: names from /proc/net/unix that start with `base`, with their socket inodes. */
 export function chooseStatusSocket(base: string, listening: ReadonlyMap<string, readonly number[]>, probes: SocketProbes): StatusTarget {
   const candidates = new Map<string, number>();
+  const impostors: string[] = [];
   for (const [name, inodes] of listening) {
     const pid = claimedPid(base, name);
-    if (pid !== undefined && probes.holds(pid, inodes) !== false) candidates.set(name, pid);
+    if (pid === undefined) continue;
+    if (probes.holds(pid, inodes) === false) impostors.push(name);
+    else candidates.set(name, pid);
   }
-  const impostors = [...listening.keys()].filter((name) => claimedPid(base, name) !== undefined && !candidates.has(name));
   if (candidates.size === 0 && impostors.length > 0) {
     return { refused: `${shown(impostors)} ${impostors.length === 1 ? 'is' : 'are'} bound by a process other than the PID the name claims, not by a dinit` };
   }

@@ -35,14 +35,21 @@ export function writeRegisters(arch: Arch, pid: number, tid: number, regs: Regis
   });
 }
 
-/** GETREGSET takes a struct iovec holding a pointer, so both must live in native memory. */
 function withRegset<T>(arch: Arch, fn: (iovAddress: bigint, regs: Buffer) => T): T {
-  const size = arch.registerNames.length * 8;
+  return withIovec(arch.registerNames.length * 8, fn);
+}
+
+/**
+ * GETREGSET/SETREGSET take a struct iovec holding a pointer, so both must live in native
+ * memory: one block, the iovec then the `size` bytes it points at. `fn` gets the iovec's
+ * address, those bytes, and the length the kernel left in the iovec (what GETREGSET filled).
+ */
+function withIovec<T>(size: number, fn: (iovAddress: bigint, data: Buffer, filled: () => number) => T): T {
   const block = libc().alloc(16 + size);
   try {
     block.bytes.writeBigUInt64LE(block.address + 16n, 0);
     block.bytes.writeBigUInt64LE(BigInt(size), 8);
-    return fn(block.address, block.bytes.subarray(16));
+    return fn(block.address, block.bytes.subarray(16), () => Number(block.bytes.readBigUInt64LE(8)));
   } finally {
     block.free();
   }
@@ -59,15 +66,10 @@ const SVE_REGSET_MAX = 16384;
 
 /** Sets the syscall number of a thread in a syscall-entry stop (-1 skips the call). */
 export function writeSyscallNumber(pid: number, tid: number, nr: number): void {
-  const block = libc().alloc(16 + 4);
-  try {
-    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
-    block.bytes.writeBigUInt64LE(4n, 8);
-    block.bytes.writeInt32LE(nr, 16);
-    check(`PTRACE_SETREGSET(NT_ARM_SYSTEM_CALL) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SYSTEM_CALL, block.address));
-  } finally {
-    block.free();
-  }
+  withIovec(4, (iov, data) => {
+    data.writeInt32LE(nr, 0);
+    check(`PTRACE_SETREGSET(NT_ARM_SYSTEM_CALL) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SYSTEM_CALL, iov));
+  });
 }
 
 /**
@@ -76,28 +78,16 @@ export function writeSyscallNumber(pid: number, tid: number, nr: number): void {
  * them to our injected `svc`.
  */
 export function readSve(tid: number): Buffer | undefined {
-  const block = libc().alloc(16 + SVE_REGSET_MAX);
-  try {
-    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
-    block.bytes.writeBigUInt64LE(BigInt(SVE_REGSET_MAX), 8);
-    if (libc().ptrace(PTRACE_GETREGSET, tid, NT_ARM_SVE, block.address) === -1) return undefined;
-    const len = Number(block.bytes.readBigUInt64LE(8));
-    return Buffer.from(block.bytes.subarray(16, 16 + len));
-  } finally {
-    block.free();
-  }
+  return withIovec(SVE_REGSET_MAX, (iov, data, filled) =>
+    libc().ptrace(PTRACE_GETREGSET, tid, NT_ARM_SVE, iov) === -1 ? undefined : Buffer.from(data.subarray(0, filled())),
+  );
 }
 
 export function writeSve(pid: number, tid: number, sve: Buffer): void {
-  const block = libc().alloc(16 + sve.length);
-  try {
-    block.bytes.writeBigUInt64LE(block.address + 16n, 0);
-    block.bytes.writeBigUInt64LE(BigInt(sve.length), 8);
-    sve.copy(block.bytes, 16);
-    check(`PTRACE_SETREGSET(NT_ARM_SVE) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SVE, block.address));
-  } finally {
-    block.free();
-  }
+  withIovec(sve.length, (iov, data) => {
+    sve.copy(data);
+    check(`PTRACE_SETREGSET(NT_ARM_SVE) of ${pid}`, libc().ptrace(PTRACE_SETREGSET, tid, NT_ARM_SVE, iov));
+  });
 }
 
 /** The blocked-signal mask of a thread in a ptrace stop (64 bits: bit n-1 is signal n). */
