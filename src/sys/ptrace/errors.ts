@@ -8,9 +8,13 @@ export class ProcessGoneError extends Error {
   }
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(os.constants.errno).map(([name, value]) => [value as number, name]),
-);
+/**
+ * Errno names by number. Some numbers have two names (EAGAIN and EWOULDBLOCK are both 11 on
+ * Linux); the first one Node lists is kept, so a message names the errno as our code and
+ * the man pages do (EAGAIN), not whichever alias came last.
+ */
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(os.constants.errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
 
 /** A failed libc call or injected syscall, with the errno name in the message. */
 export class SysError extends Error {
